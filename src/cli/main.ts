@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { firstLine, isUserError } from '../engine/errors';
+import { registerModels } from './commands/models';
+import { registerPredict } from './commands/predict';
+
+export function buildProgram(): Command {
+  const program = new Command('patchlab')
+    .description('a lab for physical-world adversarial attacks on vision models')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .option('--debug', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerModels(program);
+  registerPredict(program);
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code. User mistakes print one line on stderr; anything
+ * else prints one line too, plus the stack with --debug.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isUserError(error)) {
+      process.stderr.write(`patchlab: ${error.message}\n`);
+    } else {
+      process.stderr.write(`patchlab: ${firstLine(error)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    }
+    if (debug && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+    return 1;
+  }
+}

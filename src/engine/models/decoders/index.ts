@@ -1,0 +1,34 @@
+import type { ResizeTransform } from '../../image/resize';
+import type { HostTensor } from '../../tensor/tensor';
+import type { LoadedModel } from '../loaded';
+import type { Detection, Face } from '../types';
+
+export interface DecodeContext {
+  model: LoadedModel;
+  /** Index into the batch. */
+  index: number;
+  /** Maps model-input pixels back to the original image. */
+  transform: ResizeTransform;
+  /** Original image size. */
+  width: number;
+  height: number;
+  options: Record<string, unknown>;
+}
+
+export interface Decoded {
+  detections?: Detection[];
+  faces?: Face[];
+}
+
+export type Decoder = (outputs: Record<string, HostTensor>, ctx: DecodeContext) => Decoded;
+
+/** Detector decoders by the name a manifest's `head.decoder` uses; add new ones here. */
+const DECODERS: Record<string, Decoder> = {};
+
+export function getDecoder(name: string): Decoder | undefined {
+  return Object.hasOwn(DECODERS, name) ? DECODERS[name] : undefined;
+}
+
+export function decoderNames(): string[] {
+  return Object.keys(DECODERS);
+}

@@ -1,0 +1,72 @@
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic';
+import { userModelsDir } from '../paths';
+import { LoadedModel } from './loaded';
+import { parseManifest, type Head, type InputSpec, type Manifest } from './manifest';
+import { findModel, resolveModelRef } from './registry';
+import { loadModelBytes } from './sources';
+
+export interface ImportOptions {
+  name?: string;
+  head?: Head;
+  input?: Partial<InputSpec>;
+  labels?: string[];
+  task?: string;
+  /** Replace an imported model of the same name. */
+  force?: boolean;
+}
+
+/**
+ * Copies an ONNX model into $PATCHLAB_HOME/models/NAME with its manifest, after checking that
+ * it loads and that the manifest fits it (input exists, size known, labels match classes).
+ */
+export async function importOnnxModel(file: string, options: ImportOptions = {}): Promise<Manifest> {
+  const sourceEntry = resolveModelRef(file);
+  if (sourceEntry.origin !== 'file' || sourceEntry.manifest.source.kind !== 'onnx') {
+    throw new UserError(`${file}: expected a path to an .onnx file`);
+  }
+  const name = options.name ?? sourceEntry.manifest.name;
+  const existing = findModel(name);
+  if (existing?.origin === 'builtin') throw new UserError(`'${name}' is a built-in model; choose another --name`);
+  if (existing && !options.force) throw new UserError(`a model named '${name}' is already imported; use --force to replace it or --name to rename`);
+
+  const manifest = parseManifest(
+    {
+      name,
+      task: options.task ?? (options.head?.kind === 'detector' ? 'detection' : options.head?.kind === 'embedding' ? 'embedding' : 'classification'),
+      origin: `imported from ${file}`,
+      source: { kind: 'onnx', file: 'model.onnx' },
+      input: options.input ?? {},
+      ...(options.labels ? { labels: options.labels } : {}),
+      head: options.head ?? { kind: 'classifier', activation: 'logits' },
+    },
+    file,
+  );
+  // Validate against the real graph before anything is written.
+  const probe = new LoadedModel({ manifest, origin: 'user', dir: sourceEntry.dir }, await loadModelBytes(sourceEntry));
+  checkHeadFits(probe, file);
+
+  const dir = join(userModelsDir(), name);
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(file, join(dir, 'model.onnx'));
+  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+function checkHeadFits(model: LoadedModel, file: string): void {
+  const head = model.head;
+  if (head.kind !== 'classifier') return;
+  const outputs = model.ir().graph.outputs;
+  const output = head.output ? outputs.find((o) => o.name === head.output) : outputs[0];
+  if (!output) {
+    throw new UserError(`${file}: the model has no output named '${head.output}' (outputs: ${outputs.map((o) => o.name).join(', ')})`);
+  }
+  if (!model.labels) return;
+  const classes = output.shape?.[1];
+  if (typeof classes === 'number' && classes !== model.labels.length) {
+    throw new UserError(`${file}: ${model.labels.length} labels given but output '${output.name}' has ${classes} classes`);
+  }
+}

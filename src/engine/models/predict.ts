@@ -1,0 +1,120 @@
+import { UserError } from '../errors';
+import { decodeImage, type RasterImage } from '../image/image';
+import { resizeImage, type ResizeTransform } from '../image/resize';
+import { imagesToTensor } from '../image/tensorize';
+import type { HostTensor } from '../tensor/tensor';
+import { rowProbabilities, topK } from './classifier';
+import { getDecoder } from './decoders/index';
+import type { LoadedModel } from './loaded';
+import type { ImagePrediction, OutputSummary } from './types';
+
+export interface PredictOptions {
+  /** How many classes to report for classifiers. */
+  top?: number;
+  /** Largest batch to run at once when the model's batch dimension is symbolic. */
+  batch?: number;
+}
+
+export interface PreparedImage {
+  name: string;
+  original: RasterImage;
+  resized: RasterImage;
+  transform: ResizeTransform;
+}
+
+export async function prepareImage(model: LoadedModel, image: RasterImage, name: string): Promise<PreparedImage> {
+  const { image: resized, transform } = await resizeImage(image, model.width, model.height, { mode: model.resizeMode });
+  return { name, original: image, resized, transform };
+}
+
+/** Runs the model on image files and reads its head for each. */
+export async function predictFiles(model: LoadedModel, paths: readonly string[], options: PredictOptions = {}): Promise<ImagePrediction[]> {
+  const prepared: PreparedImage[] = [];
+  for (const path of paths) prepared.push(await prepareImage(model, await decodeImage(path), path));
+  return predictPrepared(model, prepared, options);
+}
+
+/** Runs the model on decoded images (e.g. webcam frames). */
+export async function predictImages(model: LoadedModel, images: readonly { name: string; image: RasterImage }[], options: PredictOptions = {}): Promise<ImagePrediction[]> {
+  const prepared = await Promise.all(images.map((i) => prepareImage(model, i.image, i.name)));
+  return predictPrepared(model, prepared, options);
+}
+
+export async function predictPrepared(model: LoadedModel, prepared: readonly PreparedImage[], options: PredictOptions = {}): Promise<ImagePrediction[]> {
+  const chunk = model.fixedBatch ?? Math.max(1, options.batch ?? 8);
+  const session = await model.session();
+  const results: ImagePrediction[] = [];
+  for (let start = 0; start < prepared.length; start += chunk) {
+    const group = prepared.slice(start, start + chunk);
+    const images = group.map((p) => p.resized);
+    // A graph fixed to batch B > 1 still needs B images; pad with copies and drop their results.
+    while (model.fixedBatch && images.length < model.fixedBatch) images.push(images[0]);
+    const input = imagesToTensor(images, model.encoding);
+    const outputs = await session.run({ [model.input.name]: input });
+    group.forEach((p, i) => results.push(readHead(model, outputs, p, i, options)));
+  }
+  return results;
+}
+
+function readHead(model: LoadedModel, outputs: Record<string, HostTensor>, p: PreparedImage, index: number, options: PredictOptions): ImagePrediction {
+  const base: ImagePrediction = { image: p.name, width: p.original.width, height: p.original.height };
+  const head = model.head;
+  switch (head.kind) {
+    case 'classifier': {
+      const output = pickOutput(model, outputs, head.output);
+      if (output.dims.length < 2 || output.data.length / (output.dims[0] ?? 1) < 2) {
+        return { ...base, outputs: summarise(outputs, index) };
+      }
+      return { ...base, top: topK(rowProbabilities(output, index, head.activation), options.top ?? 5, (i) => model.labelOf(i)) };
+    }
+    case 'detector': {
+      const decoder = getDecoder(head.decoder);
+      if (!decoder) throw new UserError(`${model.label}: unknown detector decoder '${head.decoder}'`);
+      const decoded = decoder(outputs, { model, index, transform: p.transform, width: p.original.width, height: p.original.height, options: head.options });
+      return { ...base, ...decoded };
+    }
+    case 'embedding': {
+      const output = pickOutput(model, outputs, head.output);
+      const extras: Record<string, number[]> = {};
+      for (const [role, name] of Object.entries(head.extras)) {
+        if (outputs[name]) extras[role] = Array.from(row(outputs[name], index));
+      }
+      return { ...base, embedding: Array.from(row(output, index)), ...(Object.keys(extras).length > 0 ? { extras } : {}) };
+    }
+    case 'raw':
+      return { ...base, outputs: summarise(outputs, index) };
+  }
+}
+
+function pickOutput(model: LoadedModel, outputs: Record<string, HostTensor>, name?: string): HostTensor {
+  if (name) {
+    const found = outputs[name];
+    if (!found) throw new UserError(`${model.label}: the model has no output named '${name}' (outputs: ${Object.keys(outputs).join(', ')})`);
+    return found;
+  }
+  return Object.values(outputs)[0];
+}
+
+/** Row `index` of a batched output as numbers. */
+export function row(t: HostTensor, index: number): Float64Array {
+  const batch = t.dims[0] ?? 1;
+  const per = t.data.length / batch;
+  const out = new Float64Array(per);
+  for (let i = 0; i < per; i++) out[i] = Number(t.data[index * per + i]);
+  return out;
+}
+
+function summarise(outputs: Record<string, HostTensor>, index: number): OutputSummary[] {
+  return Object.entries(outputs).map(([name, t]) => {
+    const values = row(t, index);
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    for (const v of values) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+      sum += v;
+    }
+    return { name, dims: [1, ...t.dims.slice(1)], min, max, mean: values.length > 0 ? sum / values.length : 0 };
+  });
+}

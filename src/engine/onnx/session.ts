@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import ort from 'onnxruntime-node';
+import { UserError, firstLine } from '../errors';
+import type { DataType, HostTensor, NumericArray } from '../tensor/tensor';
+import { formatShape } from '../tensor/tensor';
+import type { Dim } from './ir';
+
+export interface SessionOptions {
+  /** Intra-op threads; all cores by default. */
+  threads?: number;
+  /** Fixes symbolic dimensions (e.g. `{ batch: 8 }`) so ORT plans memory for one shape. */
+  freeDimensions?: Record<string, number>;
+  /** ORT graph optimisation; 'all' unless a test needs the graph as written. */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Execution providers in preference order; CPU when absent. */
+  executionProviders?: string[];
+  /** Name used in error messages (a file path or model name). */
+  label?: string;
+}
+
+export interface IoInfo {
+  name: string;
+  type: DataType | 'unknown';
+  shape: Dim[];
+}
+
+/** One loaded onnxruntime session with typed-array inputs and outputs. */
+export class Session {
+  readonly inputs: IoInfo[];
+  readonly outputs: IoInfo[];
+
+  constructor(
+    private readonly ortSession: ort.InferenceSession,
+    readonly label: string,
+    readonly threads: number,
+  ) {
+    this.inputs = ortSession.inputMetadata.map(ioInfo);
+    this.outputs = ortSession.outputMetadata.map(ioInfo);
+  }
+
+  /** Runs the graph; `fetch` limits which outputs are computed (all by default). */
+  async run(feeds: Record<string, HostTensor>, fetch?: readonly string[]): Promise<Record<string, HostTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const info of this.inputs) {
+      const value = feeds[info.name];
+      if (!value) throw new UserError(`${this.label}: missing input '${info.name}' ${formatShape(info.shape)}`);
+      checkShape(this.label, info, value.dims);
+      ortFeeds[info.name] = new ort.Tensor(value.type as ort.Tensor.Type, value.data as ort.Tensor.DataType, value.dims);
+    }
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = fetch ? await this.ortSession.run(ortFeeds, [...fetch]) : await this.ortSession.run(ortFeeds);
+    } catch (error) {
+      throw new Error(`${this.label}: onnxruntime failed: ${firstLine(error)}`, { cause: error });
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const [name, tensor] of Object.entries(result)) {
+      out[name] = { type: tensor.type as DataType, dims: [...tensor.dims], data: tensor.data as NumericArray };
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.ortSession.release();
+  }
+}
+
+function ioInfo(meta: ort.InferenceSession.ValueMetadata): IoInfo {
+  if (!meta.isTensor) return { name: meta.name, type: 'unknown', shape: [] };
+  return {
+    name: meta.name,
+    type: meta.type as DataType,
+    shape: meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : typeof d === 'string' ? d : null)),
+  };
+}
+
+function checkShape(label: string, info: IoInfo, dims: readonly number[]): void {
+  const ok = dims.length === info.shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === dims[i]);
+  if (!ok) {
+    throw new UserError(`${label}: input '${info.name}' expects shape ${formatShape(info.shape)}, got ${formatShape(dims)}`);
+  }
+}
+
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+/** Creates a session from ONNX bytes. Prefer `cachedSession` in loops. */
+export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
+  const threads = options.threads ?? defaultThreads();
+  const label = options.label ?? 'model';
+  try {
+    const session = await ort.InferenceSession.create(model, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: options.optimization ?? 'all',
+      executionProviders: (options.executionProviders as ort.InferenceSession.ExecutionProviderConfig[]) ?? ['cpu'],
+      freeDimensionOverrides: options.freeDimensions,
+      logSeverityLevel: 3,
+    });
+    return new Session(session, label, threads);
+  } catch (error) {
+    throw new UserError(`${label}: onnxruntime cannot load the model (${firstLine(error)})`, { cause: error });
+  }
+}
+
+interface CacheEntry {
+  promise: Promise<Session>;
+  lastUsed: number;
+}
+
+const cache = new Map<string, CacheEntry>();
+let cacheLimit = 8;
+
+/** How many sessions stay loaded; the least recently used is released beyond it. */
+export function setSessionCacheLimit(limit: number): void {
+  cacheLimit = Math.max(1, limit);
+}
+
+export function modelHash(model: Uint8Array): string {
+  return createHash('sha256').update(model).digest('hex');
+}
+
+/**
+ * A session shared by every caller asking for the same model bytes and options, so an attack
+ * loop or a webcam stream never pays for session creation twice.
+ */
+export async function cachedSession(model: Uint8Array, options: SessionOptions = {}, hash = modelHash(model)): Promise<Session> {
+  const key = JSON.stringify([hash, options.threads ?? defaultThreads(), options.freeDimensions ?? {}, options.optimization ?? 'all', options.executionProviders ?? []]);
+  const existing = cache.get(key);
+  if (existing) {
+    existing.lastUsed = performance.now();
+    return existing.promise;
+  }
+  const promise = createSession(model, options);
+  cache.set(key, { promise, lastUsed: performance.now() });
+  promise.catch(() => cache.delete(key));
+  await evictBeyondLimit();
+  return promise;
+}
+
+async function evictBeyondLimit(): Promise<void> {
+  while (cache.size > cacheLimit) {
+    const [oldestKey, oldest] = [...cache.entries()].reduce((a, b) => (a[1].lastUsed <= b[1].lastUsed ? a : b));
+    cache.delete(oldestKey);
+    await oldest.promise.then((s) => s.release()).catch(() => undefined);
+  }
+}
+
+export function sessionCacheSize(): number {
+  return cache.size;
+}
+
+export async function clearSessionCache(): Promise<void> {
+  const entries = [...cache.values()];
+  cache.clear();
+  await Promise.all(entries.map((e) => e.promise.then((s) => s.release()).catch(() => undefined)));
+}
