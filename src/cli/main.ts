@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
+import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('patchlab')
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerModels(program);
   registerPredict(program);
+  registerServe(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { LimitedBytes, Slug } from './bytes';
+
+/** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */
+export const EotRanges = z.object({
+  /** In-plane rotation, +/- degrees. */
+  rotation: z.number().min(0).max(180).default(20),
+  /** Out-of-plane tilt (viewpoint), +/- degrees. */
+  tilt: z.number().min(0).max(80).default(30),
+  /** Patch scale relative to its placement (distance). */
+  scaleMin: z.number().min(0.1).max(4).default(0.8),
+  scaleMax: z.number().min(0.1).max(4).default(1.2),
+  /** Brightness change, +/- fraction. */
+  brightness: z.number().min(0).max(1).default(0.3),
+  /** Contrast change, +/- fraction. */
+  contrast: z.number().min(0).max(1).default(0.2),
+  /** Sensor noise standard deviation in [0,1] pixel units. */
+  noise: z.number().min(0).max(0.5).default(0.02),
+  /** Camera blur sigma in pixels. */
+  blur: z.number().min(0).max(10).default(1),
+});
+export type EotRanges = z.infer<typeof EotRanges>;
+
+export const AttackParams = z.object({
+  model: z.string().min(1),
+  attack: z.enum(['patch', 'sticker', 'glasses']).default('patch'),
+  goal: z.enum(['hide', 'target', 'untargeted', 'dodge', 'impersonate']).default('hide'),
+  /** The class to hide or to attack (e.g. person). */
+  className: z.string().optional(),
+  /** The class or identity to become. */
+  target: z.string().optional(),
+  scenes: Slug,
+  shape: z.enum(['square', 'rectangle', 'circle']).default('square'),
+  /** Patch side relative to the placement box (patch/sticker). */
+  size: z.number().min(0.05).max(1).default(0.2),
+  /** Printable patch resolution in pixels. */
+  resolution: z.number().int().min(16).max(2048).default(256),
+  steps: z.number().int().min(1).max(100000).default(300),
+  batch: z.number().int().min(1).max(64).default(8),
+  learningRate: z.number().positive().max(1).default(0.03),
+  eot: EotRanges.default(EotRanges.parse({})),
+  palette: z.string().optional(),
+  seed: z.number().int().default(1),
+  /** Continue this run from its last checkpoint instead of starting a new one. */
+  resume: Slug.optional(),
+});
+export type AttackParams = z.input<typeof AttackParams>;
+
+export const EvaluateParams = z.object({ run: Slug, model: z.string().optional(), scenes: Slug.optional() });
+
+export const ExportPdfParams = z.object({
+  run: Slug,
+  /** Printed width of the patch. */
+  sizeMm: z.number().min(5).max(2000),
+  copies: z.number().int().min(1).max(100).default(1),
+  paper: z.union([z.enum(['a4', 'letter', 'a3']), z.object({ widthMm: z.number().positive(), heightMm: z.number().positive() })]).default('a4'),
+  bleedMm: z.number().min(0).max(20).default(3),
+  marks: z.boolean().default(true),
+  cutContour: z.boolean().default(true),
+});
+export type ExportPdfParams = z.input<typeof ExportPdfParams>;
+
+export const CalibrateParams = z.object({ image: LimitedBytes, name: Slug.default('default') });
+
+export const JobRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('attack'), params: AttackParams }),
+  z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
+  z.object({ kind: z.literal('exportPdf'), params: ExportPdfParams }),
+  z.object({ kind: z.literal('calibrate'), params: CalibrateParams }),
+]);
+export type JobRequest = z.input<typeof JobRequest>;
+export type ParsedJobRequest = z.infer<typeof JobRequest>;
+export type JobKind = ParsedJobRequest['kind'];
+export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate'] as const satisfies readonly JobKind[];
+
+export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobState>;
+
+export const Progress = z.object({
+  step: z.number().int().min(0),
+  steps: z.number().int().min(0),
+  /** Loss terms by name (task, nps, tv, total...). */
+  loss: z.record(z.string(), z.number()).default({}),
+  /** Fraction of the batch where the attack succeeded. */
+  success: z.number().min(0).max(1).optional(),
+  stepsPerSecond: z.number().optional(),
+  etaSeconds: z.number().optional(),
+  /** PNG of the patch as it stands. */
+  preview: LimitedBytes.optional(),
+  message: z.string().optional(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const JobInfo = z.object({
+  id: z.string(),
+  kind: z.enum(JOB_KINDS),
+  state: JobState,
+  /** What the job was asked, without binary payloads. */
+  title: z.string(),
+  run: Slug.optional(),
+  progress: Progress.optional(),
+  result: z.record(z.string(), z.unknown()).optional(),
+  error: z.string().optional(),
+  startedAt: z.number(),
+  /** True when this job continues a run the engine was running when it crashed. */
+  resumed: z.boolean().default(false),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+
+export const JobIdParams = z.object({ id: z.string().min(1).max(100) });
+
+export const Capability = z.object({ available: z.boolean(), reason: z.string().optional() });
+export const Capabilities = z.object({
+  jobs: z.record(z.enum(JOB_KINDS), Capability),
+  webcam: Capability,
+  version: z.string(),
+});
+export type Capabilities = z.infer<typeof Capabilities>;
