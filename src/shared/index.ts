@@ -9,3 +9,4 @@ export * from './rpc';
 export * from './runs';
 export * from './scenes';
 export * from './wire';
+export * from './bridge';

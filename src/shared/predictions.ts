@@ -20,13 +20,22 @@ export type ImagePrediction = z.infer<typeof ImagePrediction>;
 
 export const PredictFrameParams = z.object({
   model: z.string().min(1),
-  /** An encoded frame (JPEG or PNG), already downscaled near the model's input size. */
+  /** The frame, already downscaled near the model's input size: JPEG/PNG bytes, or raw pixels when `raw` is given. */
   image: LimitedBytes,
+  /** Set when `image` holds raw 8-bit interleaved pixels (what a canvas gives): no encode or decode on the webcam path. */
+  raw: z.object({ width: z.number().int().min(1).max(8192), height: z.number().int().min(1).max(8192), channels: z.union([z.literal(3), z.literal(4)]) }).optional(),
   top: z.number().int().min(1).max(20).default(5),
   /** Also run this face detector on the same frame (for placing glasses on the eyes). */
   faces: z.string().optional(),
 });
 export type PredictFrameParams = z.input<typeof PredictFrameParams>;
+
+/** Raw frames must hold exactly width x height x channels bytes. */
+export function rawFrameSizeError(p: { image: Uint8Array; raw?: { width: number; height: number; channels: number } }): string | undefined {
+  if (!p.raw) return undefined;
+  const expected = p.raw.width * p.raw.height * p.raw.channels;
+  return p.image.byteLength === expected ? undefined : `frame: ${p.raw.width}x${p.raw.height}x${p.raw.channels} pixels need ${expected} bytes, got ${p.image.byteLength}`;
+}
 
 export const PredictFrameResult = z.object({
   prediction: ImagePrediction,

@@ -38,7 +38,7 @@ function restore(value: unknown, blobs: Uint8Array[]): unknown {
   return value;
 }
 
-export function encodeWire(message: unknown): string | Uint8Array {
+export function encodeWire(message: unknown): string | Uint8Array<ArrayBuffer> {
   const blobs: Uint8Array[] = [];
   const header = extract(message, blobs);
   const json = JSON.stringify({ h: header, n: blobs.map((b) => b.byteLength) });
