@@ -8,6 +8,8 @@ interface Job {
   abort: AbortController;
   /** Set while paused: resolving it lets the job continue. */
   unpause?: { promise: Promise<void>; resolve: () => void };
+  /** Aborted on pause or stop; handed to engine loops that pause by returning. */
+  interrupt?: AbortController;
 }
 
 /**
@@ -59,6 +61,7 @@ export class JobManager {
     let resolve = () => {};
     const promise = new Promise<void>((r) => (resolve = r));
     job.unpause = { promise, resolve };
+    job.interrupt?.abort();
     job.info.state = 'paused';
     this.changed(job);
     return { ...job.info };
@@ -77,6 +80,7 @@ export class JobManager {
     const job = this.get(id);
     if (job.info.state === 'done' || job.info.state === 'failed' || job.info.state === 'cancelled') return { ...job.info };
     job.abort.abort();
+    job.interrupt?.abort();
     this.release(job);
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
@@ -122,6 +126,11 @@ export class JobManager {
       },
       waitWhilePaused: async () => {
         while (job.unpause && !job.abort.signal.aborted) await job.unpause.promise;
+      },
+      runSignal: () => {
+        job.interrupt = new AbortController();
+        if (job.abort.signal.aborted || job.unpause) job.interrupt.abort();
+        return job.interrupt.signal;
       },
       setRun: (run: string) => {
         if (job.info.run === run) return;

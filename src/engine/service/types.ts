@@ -17,6 +17,12 @@ export interface JobContext {
   report(progress: Progress): void;
   /** Resolves at once unless the user paused the job; then when they resume (or stop). */
   waitWhilePaused(): Promise<void>;
+  /**
+   * A signal aborted when the user stops *or pauses* the job, for engine loops that pause by
+   * checkpointing and returning (then `waitWhilePaused` and resume from the checkpoint).
+   * Each call after a resume returns a fresh signal.
+   */
+  runSignal(): AbortSignal;
   /** Tells listeners which run directory (id) this job writes, as soon as it is known. */
   setRun(run: string): void;
 }

@@ -116,3 +116,44 @@ describe('engine service jobs', () => {
     }
   });
 });
+
+describe('jobs that pause by checkpointing and returning', () => {
+  it('aborts the run signal on pause, and hands a fresh one after resume', async () => {
+    const signals: AbortSignal[] = [];
+    const segments: number[] = [];
+    const handler: JobHandler<'evaluate'> = {
+      kind: 'evaluate',
+      capability: () => ({ available: true }),
+      title: () => 'segments',
+      execute: async (_params, ctx) => {
+        let step = 0;
+        while (step < 30) {
+          const signal = ctx.runSignal();
+          signals.push(signal);
+          // An engine loop like runPhysicalAttack: runs until done or its signal aborts.
+          while (step < 30 && !signal.aborted) {
+            await new Promise((r) => setTimeout(r, 5));
+            ctx.report({ step: ++step, steps: 30, loss: {} });
+          }
+          segments.push(step);
+          if (ctx.signal.aborted) return {};
+          await ctx.waitWhilePaused();
+          if (ctx.signal.aborted) return {};
+        }
+        return { result: { step } };
+      },
+    };
+    const service = createEngineService({ jobs: [handler] });
+    const events = collect(service);
+    const { job } = (await service.call('startJob', { kind: 'evaluate', params: { run: 'r' } })) as { job: JobInfo };
+    await until(() => events.some((e) => e.type === 'progress' && e.progress.step >= 5));
+    await service.call('pauseJob', { id: job.id });
+    expect(signals[0].aborted).toBe(true);
+    await until(() => segments.length === 1);
+    await service.call('resumeJob', { id: job.id });
+    await until(() => jobState(events, job.id) === 'done');
+    expect(signals).toHaveLength(2);
+    expect(signals[1].aborted).toBe(false);
+    expect(segments.at(-1)).toBe(30);
+  });
+});
