@@ -6,6 +6,7 @@ import { evaluateJob } from './service/jobs/evaluate';
 import { exportPdfJob } from './service/jobs/export-pdf';
 import { JobManager } from './service/jobs';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
+import { listPalettesHandler } from './service/handlers/palettes';
 import { predictFrameHandler } from './service/handlers/predict';
 import { listRunsHandler, readArtifactHandler } from './service/handlers/runs';
 import { addScenesHandler, listSceneSetsHandler, readSceneHandler } from './service/handlers/scenes';
@@ -56,6 +57,7 @@ export function createEngineService(options: EngineServiceOptions = {}): EngineS
     describeModel: describeModelHandler,
     importModel: importModelHandler,
     predictFrame: predictFrameHandler,
+    listPalettes: listPalettesHandler,
     listSceneSets: listSceneSetsHandler,
     readScene: readSceneHandler,
     addScenes: addScenesHandler,

@@ -5,7 +5,7 @@ import type { Method } from './methods';
 import { Bytes } from './bytes';
 import { PredictFrameParams, PredictFrameResult } from './predictions';
 import { ReadArtifactParams, RunSummary } from './runs';
-import { AddScenesParams, ReadSceneParams, SceneSet } from './scenes';
+import { AddScenesParams, PaletteSummary, ReadSceneParams, SceneSet } from './scenes';
 
 const Empty = z.object({}).default({});
 
@@ -16,6 +16,7 @@ export const CONTRACT = {
   describeModel: { params: z.object({ model: z.string().min(1) }), result: ModelInfo },
   importModel: { params: ImportModelParams, result: z.object({ model: ModelSummary }) },
   predictFrame: { params: PredictFrameParams, result: PredictFrameResult },
+  listPalettes: { params: Empty, result: z.object({ palettes: z.array(PaletteSummary) }) },
   listSceneSets: { params: Empty, result: z.object({ sets: z.array(SceneSet) }) },
   readScene: { params: ReadSceneParams, result: z.object({ bytes: Bytes, mime: z.string() }) },
   addScenes: { params: AddScenesParams, result: z.object({ set: SceneSet }) },

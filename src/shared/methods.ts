@@ -8,6 +8,7 @@ export const METHODS = [
   'describeModel',
   'importModel',
   'predictFrame',
+  'listPalettes',
   'listSceneSets',
   'readScene',
   'addScenes',

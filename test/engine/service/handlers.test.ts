@@ -76,3 +76,14 @@ describe('engine service calls', () => {
     await expect(service.call('readArtifact', { run: 'run-1', file: '../run-1/patch.png' })).rejects.toThrow(/invalid request/);
   });
 });
+
+describe('palettes', () => {
+  it('lists the shipped default palette with its swatches', async () => {
+    const service = createEngineService();
+    const { palettes } = parseResult('listPalettes', await service.call('listPalettes', {}));
+    const builtin = palettes.find((p) => p.name === 'default');
+    expect(builtin).toMatchObject({ builtin: true, calibrated: false });
+    expect(builtin?.swatches.length).toBeGreaterThan(8);
+    expect(new Set(builtin?.swatches).size).toBe(builtin?.swatches.length);
+  });
+});

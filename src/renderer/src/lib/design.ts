@@ -15,6 +15,7 @@ export interface DesignForm {
   batch: number;
   eot: EotRanges;
   seed: number;
+  palette: string;
 }
 
 export const DEFAULT_EOT: EotRanges = { rotation: 20, tilt: 30, scaleMin: 0.8, scaleMax: 1.2, brightness: 0.3, contrast: 0.2, noise: 0.02, blur: 1 };
@@ -34,6 +35,7 @@ export const DEMO: DesignForm = {
   batch: 8,
   eot: { ...DEFAULT_EOT },
   seed: 1,
+  palette: 'default',
 };
 
 export const GOALS: Record<DesignForm['attack'], { value: DesignForm['goal']; label: string }[]> = {
@@ -67,5 +69,6 @@ export function toAttackParams(f: DesignForm) {
     batch: f.batch,
     eot: { ...f.eot },
     seed: f.seed,
+    palette: f.palette,
   };
 }

@@ -3,7 +3,7 @@ import type { EngineEvent } from '../../../shared/events';
 import type { Capabilities, JobInfo, Progress } from '../../../shared/jobs';
 import type { ModelSummary } from '../../../shared/models';
 import type { RunSummary } from '../../../shared/runs';
-import type { SceneSet } from '../../../shared/scenes';
+import type { PaletteSummary, SceneSet } from '../../../shared/scenes';
 import { createApi, onEngineEvent } from './api/client';
 import type { Transport } from './api/transport';
 import { DEMO, type DesignForm } from './design';
@@ -27,6 +27,7 @@ export class Lab {
   capabilities = $state<Capabilities | undefined>();
   models = $state<ModelSummary[]>([]);
   sceneSets = $state<SceneSet[]>([]);
+  palettes = $state<PaletteSummary[]>([]);
   runs = $state<RunSummary[]>([]);
   jobs = $state<Record<string, JobInfo>>({});
   /** Loss/success history of each job, for the curves. */
@@ -51,13 +52,15 @@ export class Lab {
   }
 
   async refresh(): Promise<void> {
-    const [capabilities, models, sets, runs, jobs] = await Promise.all([
+    const [capabilities, models, sets, runs, jobs, palettes] = await Promise.all([
       this.api.capabilities({}),
       this.api.listModels({}),
       this.api.listSceneSets({}),
       this.api.listRuns({}),
       this.api.listJobs({}),
+      this.api.listPalettes({}),
     ]);
+    this.palettes = palettes.palettes;
     this.capabilities = capabilities;
     this.models = models.models;
     this.sceneSets = sets.sets;
