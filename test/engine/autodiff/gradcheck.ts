@@ -14,8 +14,12 @@ export type FloatKind = 'float32' | 'float64';
 
 export interface CheckInput {
   dims: number[];
-  /** `x` is differentiated and perturbed; `const`, `int` and `bool` are initializers; `skip` an empty optional input. */
-  role?: 'x' | 'const' | 'int' | 'bool' | 'skip';
+  /**
+   * `x` is differentiated and perturbed; `const`, `int` and `bool` are initializers; `skip` an
+   * empty optional input; `value` names a value a prelude node computes.
+   */
+  role?: 'x' | 'const' | 'int' | 'bool' | 'skip' | 'value';
+  name?: string;
   values?: number[];
   /** Draws element i of a random `x`/`const` input (default uniform in [-1, 1]). */
   sample?: (rng: () => number, i: number) => number;
@@ -88,6 +92,7 @@ export async function gradCheck(c: CheckCase): Promise<CheckResult> {
     const name = `in${i}`;
     const role = input.role ?? 'x';
     if (role === 'skip') return '';
+    if (role === 'value') return input.name!;
     const n = sizeOf(input.dims);
     const values = input.values ?? Array.from({ length: n }, (_, k) => (input.sample ? input.sample(r, k) : 2 * r() - 1));
     if (role === 'int') graph.initializers.set(name, int64Constant(name, input.dims, values));
@@ -107,12 +112,12 @@ export async function gradCheck(c: CheckCase): Promise<CheckResult> {
   const forwardModel = createModel(graph, opset);
   const forward = await createSession(writeModel(forwardModel), { threads: 1, label: c.op });
   const firstRun = await forward.run(feeds);
-  const floatOutputs = outputs.filter((o) => firstRun[o].type === type);
+  const floatOutputs = outputs.filter((o) => firstRun[o].type === 'float32' || firstRun[o].type === 'float64');
   const seeds = floatOutputs.map((o) => {
-    const dims = firstRun[o].dims;
+    const { dims, type: outType } = firstRun[o];
     const name = `g_${o}`;
-    feeds[name] = { type, dims, data: array(type, Array.from({ length: sizeOf(dims) }, () => 2 * r() - 1)) };
-    return { value: o, grad: name, dims };
+    feeds[name] = { type: outType, dims, data: array(outType as FloatKind, Array.from({ length: sizeOf(dims) }, () => 2 * r() - 1)) };
+    return { value: o, grad: name, dims, type: outType };
   });
 
   const values = await discoverValues(
@@ -139,7 +144,7 @@ export async function gradCheck(c: CheckCase): Promise<CheckResult> {
     ...graph,
     nodes: [...graph.nodes, ...emit.nodes],
     initializers: new Map([...graph.initializers, ...emit.initializers]),
-    inputs: [...graph.inputs, ...seeds.map((s) => ({ name: s.grad, type, shape: s.dims }))],
+    inputs: [...graph.inputs, ...seeds.map((s) => ({ name: s.grad, type: s.type, shape: s.dims }))],
     outputs: gradOutputs.filter((g): g is string => g !== undefined).map((name) => ({ name })),
   };
   const session = await createSession(writeModel(createModel(backward, opset)), { threads: 1, label: `${c.op} backward`, optimization: 'disabled' });

@@ -51,10 +51,12 @@ function convTranspose(ctx: GradContext) {
   const outputPadding = attrInts(node, 'output_padding') ?? new Array<number>(rank).fill(0);
   const explicit = attrInts(node, 'pads');
   const autoPad = node.attributes.auto_pad?.type === 'string' ? node.attributes.auto_pad.value : 'NOTSET';
+  // onnxruntime derives the pads from the size whenever output_shape or SAME_* is given, putting
+  // the odd pixel at the end for SAME_UPPER and at the start otherwise.
+  const derived = attrInts(node, 'output_shape') !== undefined || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER';
   const begin = kernel.map((k, i) => {
     const total = strides[i] * (inSize[i] - 1) + outputPadding[i] + (k - 1) * dilations[i] + 1 - outSize[i];
-    if (autoPad === 'SAME_UPPER') return Math.floor(total / 2);
-    if (autoPad === 'SAME_LOWER') return total - Math.floor(total / 2);
+    if (derived) return autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
     return explicit ? explicit[i] : 0;
   });
   const end = kernel.map((k, i) => strides[i] * (inSize[i] - 1) + outputPadding[i] + (k - 1) * dilations[i] + 1 - outSize[i] - begin[i]);
