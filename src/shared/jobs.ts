@@ -10,13 +10,13 @@ export const EotRanges = z.object({
   /** Patch scale relative to its placement (distance). */
   scaleMin: z.number().min(0.1).max(4).default(0.8),
   scaleMax: z.number().min(0.1).max(4).default(1.2),
-  /** Brightness change, +/- fraction. */
-  brightness: z.number().min(0).max(1).default(0.3),
-  /** Contrast change, +/- fraction. */
+  /** Added to the patch colours (in [0,1] units), +/-. */
+  brightness: z.number().min(0).max(1).default(0.15),
+  /** Patch contrast factor in [1 - c, 1 + c]. */
   contrast: z.number().min(0).max(1).default(0.2),
-  /** Sensor noise standard deviation in [0,1] pixel units. */
-  noise: z.number().min(0).max(0.5).default(0.02),
-  /** Camera blur sigma in pixels. */
+  /** Sensor noise standard deviation in [0,1] pixel units, up to this value. */
+  noise: z.number().min(0).max(0.5).default(0.03),
+  /** Camera blur sigma in model-input pixels, up to this value. */
   blur: z.number().min(0).max(10).default(1),
 });
 export type EotRanges = z.infer<typeof EotRanges>;

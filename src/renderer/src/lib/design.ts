@@ -18,7 +18,8 @@ export interface DesignForm {
   palette: string;
 }
 
-export const DEFAULT_EOT: EotRanges = { rotation: 20, tilt: 30, scaleMin: 0.8, scaleMax: 1.2, brightness: 0.3, contrast: 0.2, noise: 0.02, blur: 1 };
+/** The engine's defaults (src/engine/render/eot.ts), in the form's terms. */
+export const DEFAULT_EOT: EotRanges = { rotation: 20, tilt: 30, scaleMin: 0.8, scaleMax: 1.2, brightness: 0.15, contrast: 0.2, noise: 0.03, blur: 1 };
 
 /** The first-run demo: hide people from centernet with a square patch under default EOT. */
 export const DEMO: DesignForm = {

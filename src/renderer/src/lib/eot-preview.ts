@@ -35,7 +35,7 @@ export function sampleEot(r: () => number, e: EotRanges): EotSample {
     scale: uniform(r, Math.min(e.scaleMin, e.scaleMax), Math.max(e.scaleMin, e.scaleMax)),
     brightness: uniform(r, -e.brightness, e.brightness),
     contrast: uniform(r, -e.contrast, e.contrast),
-    noise: e.noise,
+    noise: uniform(r, 0, e.noise),
     blur: uniform(r, 0, e.blur),
   };
 }
@@ -75,26 +75,46 @@ export function sampleQuad(cx: number, cy: number, side: number, s: EotSample): 
   }) as Quad;
 }
 
-/** Draws one EOT sample: the scene, the patch warped into place, then lighting, blur and noise. */
+/**
+ * The patch under one sample's lighting, as the engine's compositor lights it
+ * (y = contrast · (x − 0.5) + 0.5 + brightness; the engine also varies gamma and white balance).
+ */
+export function litPatch(patch: HTMLCanvasElement, s: EotSample): HTMLCanvasElement {
+  const out = document.createElement('canvas');
+  out.width = patch.width;
+  out.height = patch.height;
+  const ctx = out.getContext('2d');
+  const src = patch.getContext('2d')?.getImageData(0, 0, patch.width, patch.height);
+  if (!ctx || !src) return patch;
+  const contrast = 1 + s.contrast;
+  const add = (0.5 - 0.5 * contrast + s.brightness) * 255;
+  for (let i = 0; i < src.data.length; i += 4) {
+    src.data[i] = src.data[i] * contrast + add;
+    src.data[i + 1] = src.data[i + 1] * contrast + add;
+    src.data[i + 2] = src.data[i + 2] * contrast + add;
+  }
+  ctx.putImageData(src, 0, 0);
+  return out;
+}
+
+/** Draws one EOT sample: the scene, the lit patch warped into place, then camera blur and noise. */
 export function renderSample(ctx: CanvasRenderingContext2D, scene: CanvasImageSource, patch: HTMLCanvasElement, w: number, h: number, place: { cx: number; cy: number; side: number }, s: EotSample, r: () => number): void {
+  const frame = document.createElement('canvas');
+  frame.width = w;
+  frame.height = h;
+  const fctx = frame.getContext('2d');
+  if (!fctx) return;
+  fctx.drawImage(scene, 0, 0, w, h);
+  drawWarped(fctx, litPatch(patch, s), patch.width, patch.height, sampleQuad(place.cx, place.cy, place.side, s), 8);
+  // Blur acts on the whole camera image; sigma is in model-input pixels (512 wide here).
   ctx.save();
-  ctx.filter = 'none';
-  ctx.drawImage(scene, 0, 0, w, h);
-  const quad = sampleQuad(place.cx, place.cy, place.side, s);
-  drawWarped(ctx, patch, patch.width, patch.height, quad, 8);
-  ctx.restore();
-  // Lighting and blur act on the whole camera image, as they would in a photo.
-  const copy = document.createElement('canvas');
-  copy.width = w;
-  copy.height = h;
-  copy.getContext('2d')?.drawImage(ctx.canvas, 0, 0);
-  ctx.save();
-  ctx.filter = `brightness(${(1 + s.brightness).toFixed(3)}) contrast(${(1 + s.contrast).toFixed(3)}) blur(${(s.blur * (w / 512)).toFixed(2)}px)`;
-  ctx.drawImage(copy, 0, 0);
+  ctx.filter = s.blur > 0.05 ? `blur(${(s.blur * (w / 512)).toFixed(2)}px)` : 'none';
+  ctx.drawImage(frame, 0, 0);
   ctx.restore();
   if (s.noise > 0) {
     const img = ctx.getImageData(0, 0, w, h);
-    const amp = s.noise * 255 * 1.7;
+    // The sum of three uniforms has std 0.5: scale so the std is `noise` (in [0,1] units).
+    const amp = s.noise * 255 * 2;
     for (let i = 0; i < img.data.length; i += 4) {
       const n = (r() + r() + r() - 1.5) * amp;
       img.data[i] += n;
