@@ -1,9 +1,11 @@
-import { attr, type AttrMap } from '../builder';
+import { attr } from '../builder';
 import type { OpContext } from '../context';
 import type { Dim } from '../values';
 import type { OpHandler } from './common';
 
-function depthSpace(kind: 'DepthToSpace' | 'SpaceToDepth'): OpHandler {
+/** TF.js runs DepthToSpace but not SpaceToDepth, so only the former appears in its models. */
+function depthToSpace(): OpHandler {
+  const kind = 'DepthToSpace';
   return (ctx: OpContext) => {
     const x = ctx.input(0);
     const format = ctx.attrs.string('data_format', 'NHWC');
@@ -12,11 +14,10 @@ function depthSpace(kind: 'DepthToSpace' | 'SpaceToDepth'): OpHandler {
     const mul = (d: Dim, f: number) => (d === null ? null : d * f);
     const div = (d: Dim, f: number) => (d === null ? null : d / f);
     const [n, h, w, c] = x.shape;
-    const shape = kind === 'DepthToSpace' ? [n, mul(h, b), mul(w, b), div(c, b * b)] : [n, div(h, b), div(w, b), mul(c, b * b)];
+    const shape = [n, mul(h, b), mul(w, b), div(c, b * b)];
     const out = ctx.output(0, { dtype: x.dtype, shape, layout: 'nchw' });
     // TF's NHWC depth order (row, column, channel) is ONNX's DCR mode in NCHW.
-    const mode: AttrMap = kind === 'DepthToSpace' ? { mode: attr.string('DCR') } : {};
-    ctx.emit(kind, [ctx.nchw(x)], out, { blocksize: attr.int(b), ...mode });
+    ctx.emit(kind, [ctx.nchw(x)], out, { blocksize: attr.int(b), mode: attr.string('DCR') });
   };
 }
 
@@ -60,8 +61,7 @@ const batchToSpace: OpHandler = (ctx) => {
 };
 
 export const spaceOps: Record<string, OpHandler> = {
-  DepthToSpace: depthSpace('DepthToSpace'),
-  SpaceToDepth: depthSpace('SpaceToDepth'),
+  DepthToSpace: depthToSpace(),
   SpaceToBatchND: spaceToBatch,
   BatchToSpaceND: batchToSpace,
 };
