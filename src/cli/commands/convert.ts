@@ -50,7 +50,7 @@ export function registerConvert(program: Command): void {
         inputs: splitList(opts.inputs)?.map(parseInputCut),
         inputLayout: parseChoice('--layout', opts.layout.toUpperCase(), ['NCHW', 'NHWC'] as const),
         batch: opts.batch ? parsePositiveInt('--batch', opts.batch) : undefined,
-        rgbToGray: opts.gray ? [0.2989, 0.587, 0.114] : undefined,
+        rgbToGray: opts.gray ? { weights: [0.2989, 0.587, 0.114] } : undefined,
         progress: opts.json ? undefined : note,
       });
       const bytes = writeModel(model);

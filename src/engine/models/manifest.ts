@@ -63,8 +63,8 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     outputs: z.array(z.string()).optional(),
     /** Input-side cuts: graph tensors fed as inputs (their TF NHWC shapes), e.g. after a preprocessing loop. */
     inputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().positive()) })).optional(),
-    /** Feed a single-channel (grey) model with RGB, converted in the graph with these weights. */
-    rgbToGray: Triple.optional(),
+    /** Feed a single-channel (grey) model with RGB: grey = weights . rgb + bias, inside the graph. */
+    rgbToGray: z.object({ weights: Triple, bias: z.number().default(0) }).optional(),
   }),
 ]);
 

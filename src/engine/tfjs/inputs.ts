@@ -25,9 +25,9 @@ export interface InputOptions {
   batch?: number;
   /**
    * Feeds a single-channel (grey) image input with RGB instead: the graph starts with a 1x1
-   * convolution taking RGB to grey with these weights, so gradients reach all three channels.
+   * convolution grey = weights . rgb + bias, so gradients reach all three channels.
    */
-  rgbToGray?: [number, number, number];
+  rgbToGray?: { weights: [number, number, number]; bias?: number };
 }
 
 /** Declares a TF Placeholder as an ONNX graph input and records its value. */
@@ -56,9 +56,10 @@ function addGraphInput(ref: string, dtype: 'float32' | 'int32' | 'bool', shape: 
     return;
   }
   const input = nchw ? name : transposeToNchw(builder, name);
-  const weights = builder.float(`${ref}::rgb_to_gray`, gray, [1, 3, 1, 1]);
+  const weights = builder.float(`${ref}::rgb_to_gray`, gray.weights, [1, 3, 1, 1]);
+  const bias = builder.float(`${ref}::gray_bias`, [gray.bias ?? 0], [1]);
   const grey = builder.unique(`${ref}::gray::nchw`);
-  builder.node('Conv', [input, weights], [grey], { kernel_shape: { type: 'ints', value: [1, 1] } });
+  builder.node('Conv', [input, weights, bias], [grey], { kernel_shape: { type: 'ints', value: [1, 1] } });
   table.set({ ref, dtype, shape, layout: 'nchw', onnx: grey });
 }
 

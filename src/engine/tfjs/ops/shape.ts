@@ -1,5 +1,4 @@
 import { attr } from '../builder';
-import type { OpContext } from '../context';
 import type { TfDtype } from '../graph';
 import { NHWC_TO_NCHW_AXIS, elementCount, knownShape, normalizeAxis, type Dim, type TfValue } from '../values';
 import { layoutAxis, range, type OpHandler } from './common';
