@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../engine/errors';
 import { annotateImage } from '../../engine/image/annotate';
 import { decodeImage, type RasterImage } from '../../engine/image/image';
-import { embedFace, faceSimilarity, largestFaceCrop } from '../../engine/models/faces';
+import { embedFace, faceSimilarity, largestFaceCrop, readFaceAttributes } from '../../engine/models/faces';
 import { loadModel, type LoadedModel } from '../../engine/models/loaded';
 import { predictImages } from '../../engine/models/predict';
 import type { ImagePrediction } from '../../engine/models/types';
@@ -47,7 +47,7 @@ export function registerPredict(program: Command): void {
     if (opts.json) return printJson({ model: model.name, results, ...(similarity ? { compare: similarity } : {}) });
     results.forEach((r, i) => {
       if (i > 0) println();
-      printPrediction(r);
+      printPrediction(r, faceModel && opts.align);
       if (similarity) println(`  similarity to ${opts.compare}: ${similarity.values[i].toFixed(3)} (${similarity.values[i] >= similarity.threshold ? 'same person' : 'different people'} at threshold ${similarity.threshold})`);
     });
   });
@@ -57,7 +57,8 @@ export function registerPredict(program: Command): void {
 async function inputImage(path: string, align: boolean, model: LoadedModel): Promise<RasterImage> {
   const image = await decodeImage(path);
   if (!align) return image;
-  const aligned = await largestFaceCrop(image, Math.max(model.width, model.height));
+  // Crop at a generous resolution (the human library crops at 192) and let the model resize.
+  const aligned = await largestFaceCrop(image, Math.max(model.width, model.height, 192));
   if (!aligned) throw new UserError(`${path}: no face found (use --no-align if the image already is a face crop)`);
   return aligned.crop;
 }
@@ -82,8 +83,8 @@ async function drawAll(target: string, inputs: { name: string; image: RasterImag
   }
 }
 
-function printPrediction(r: ImagePrediction): void {
-  println(`${r.image} (${r.width}x${r.height})`);
+function printPrediction(r: ImagePrediction, faceCrop: boolean): void {
+  println(`${r.image} (${faceCrop ? 'largest face, aligned crop' : `${r.width}x${r.height}`})`);
   for (const t of r.top ?? []) println(`  ${(t.prob * 100).toFixed(2).padStart(6)}%  ${t.label}  [${t.index}]`);
   for (const d of r.detections ?? []) println(`  ${d.label.padEnd(14)} ${(d.score * 100).toFixed(1).padStart(5)}%  box ${d.box.map((v) => Math.round(v)).join(',')}`);
   for (const f of r.faces ?? []) {
@@ -91,11 +92,16 @@ function printPrediction(r: ImagePrediction): void {
     println(`  face ${(f.score * 100).toFixed(1).padStart(5)}%  box ${f.box.map((v) => Math.round(v)).join(',')}  ${points}`);
   }
   if (r.embedding) println(`  embedding [${r.embedding.length}] ${r.embedding.slice(0, 4).map((v) => v.toFixed(3)).join(', ')}, ...`);
-  for (const [name, values] of Object.entries(r.extras ?? {})) println(`  ${name} ${describeExtra(name, values)}`);
+  if (r.extras?.age && r.extras.gender) {
+    const a = readFaceAttributes(r.extras);
+    println(`  age ${a.age}  gender ${a.gender} (${(a.genderScore * 100).toFixed(0)}%)`);
+  } else {
+    for (const [name, values] of Object.entries(r.extras ?? {})) println(`  ${name} ${describeExtra(values)}`);
+  }
   for (const o of r.outputs ?? []) println(`  ${o.name} [${o.dims.join(',')}] min ${o.min.toPrecision(4)} max ${o.max.toPrecision(4)} mean ${o.mean.toPrecision(4)}`);
 }
 
-function describeExtra(name: string, values: number[]): string {
+function describeExtra(values: number[]): string {
   if (values.length === 1) return values[0].toFixed(3);
   return `[${values.length}] ${values.slice(0, 4).map((v) => v.toFixed(3)).join(', ')}, ...`;
 }

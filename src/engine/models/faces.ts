@@ -85,10 +85,13 @@ export interface FaceEmbedding {
 export async function embedFace(crop: RasterImage, model?: LoadedModel): Promise<FaceEmbedding> {
   const faceres = model ?? (await loadModel('faceres'));
   const [result] = await predictImages(faceres, [{ name: 'face', image: crop }]);
-  const descriptor = Float32Array.from(result.embedding ?? []);
-  const ages = result.extras?.age ?? [];
-  const g = result.extras?.gender?.[0] ?? 0.5;
-  return { descriptor, age: readAge(ages), gender: g <= 0.5 ? 'female' : 'male', genderScore: Math.min(0.99, Math.trunc(200 * Math.abs(g - 0.5)) / 100) };
+  return { descriptor: Float32Array.from(result.embedding ?? []), ...readFaceAttributes(result.extras ?? {}) };
+}
+
+/** Age and gender from faceres's extra heads, read as the human library reads them. */
+export function readFaceAttributes(extras: Record<string, number[]>): Pick<FaceEmbedding, 'age' | 'gender' | 'genderScore'> {
+  const g = extras.gender?.[0] ?? 0.5;
+  return { age: readAge(extras.age ?? []), gender: g <= 0.5 ? 'female' : 'male', genderScore: Math.min(0.99, Math.trunc(200 * Math.abs(g - 0.5)) / 100) };
 }
 
 /** The human library's reading of the age softmax: the arg-max bin, nudged toward its larger neighbour. */
