@@ -23,6 +23,8 @@ export interface TestTensor {
   dtype: 'float32' | 'int32';
   shape: number[];
   values: ArrayLike<number>;
+  /** Store float32 weights quantised, as TF.js's converter does with --quantize_float16 / --quantize_uint8. */
+  quantize?: 'float16' | 'uint8';
 }
 
 /** A tiny pseudo-random generator so op tests are reproducible. */
@@ -66,23 +68,36 @@ export class GraphBuilder {
   }
 
   artifacts(label = 'test graph'): TfjsArtifacts {
-    const parts = this.weights.map(({ t }) => (t.dtype === 'int32' ? Int32Array.from(t.values) : Float32Array.from(t.values)));
-    const total = parts.reduce((n, p) => n + p.byteLength, 0);
+    const encoded = this.weights.map(({ name, t }) => encodeWeight(name, t));
+    const total = encoded.reduce((n, e) => n + e.bytes.byteLength, 0);
     const data = new Uint8Array(total);
     let offset = 0;
-    for (const p of parts) {
-      data.set(new Uint8Array(p.buffer), offset);
-      offset += p.byteLength;
+    for (const e of encoded) {
+      data.set(e.bytes, offset);
+      offset += e.bytes.byteLength;
     }
     return {
       label,
       format: 'graph-model',
       nodes: this.nodes,
       topology: { node: this.nodes, versions: {} },
-      weightSpecs: this.weights.map(({ name, t }) => ({ name, shape: t.shape, dtype: t.dtype })),
+      weightSpecs: encoded.map((e) => e.spec),
       weightData: data.buffer,
       sources: [],
     };
+  }
+
+  /** The model.json text and its single weight shard, as TF.js's converter writes them. */
+  files(shard = 'weights.bin'): { json: string; bin: Uint8Array } {
+    const a = this.artifacts();
+    const json = {
+      format: 'graph-model',
+      generatedBy: 'patchlab test fixture',
+      convertedBy: null,
+      modelTopology: a.topology,
+      weightsManifest: [{ paths: [shard], weights: a.weightSpecs }],
+    };
+    return { json: JSON.stringify(json, null, 1) + '\n', bin: new Uint8Array(a.weightData) };
   }
 }
 
@@ -142,7 +157,8 @@ export function relativeDiff(want: number[], got: number[]): number {
     big = Math.max(big, Math.abs(want[i]));
   }
   if (Number.isNaN(diff)) return Infinity;
-  return diff / Math.max(hi - lo, big, 1e-6);
+  // Near-zero outputs (a sigmoid of -20) compare absolutely, to 1e-3 of a unit scale.
+  return diff / Math.max(hi - lo, big, 1e-3);
 }
 
 function toNchw(t: TestTensor): number[] {
@@ -150,4 +166,38 @@ function toNchw(t: TestTensor): number[] {
   const out = new Array<number>(t.values.length);
   for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[((b * c + k) * h + y) * w + x] = t.values[((b * h + y) * w + x) * c + k];
   return out;
+}
+
+type WeightSpec = TfjsArtifacts['weightSpecs'][number];
+
+function encodeWeight(name: string, t: TestTensor): { spec: WeightSpec; bytes: Uint8Array } {
+  const base = { name, shape: t.shape, dtype: t.dtype };
+  if (t.dtype === 'int32') return { spec: base, bytes: new Uint8Array(Int32Array.from(t.values).buffer) };
+  if (t.quantize === 'float16') {
+    const half = Uint16Array.from(Array.from(t.values), toFloat16);
+    return { spec: { ...base, quantization: { dtype: 'float16' } }, bytes: new Uint8Array(half.buffer) };
+  }
+  if (t.quantize === 'uint8') {
+    const values = Array.from(t.values);
+    const min = Math.min(...values);
+    const scale = (Math.max(...values) - min) / 255 || 1;
+    const q = Uint8Array.from(values, (v) => Math.round((v - min) / scale));
+    return { spec: { ...base, quantization: { dtype: 'uint8', min, scale } }, bytes: q };
+  }
+  return { spec: base, bytes: new Uint8Array(Float32Array.from(t.values).buffer) };
+}
+
+/** IEEE 754 half-precision bits of a float (round to nearest even; no subnormal output needed here). */
+function toFloat16(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0];
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  let mantissa = bits & 0x7fffff;
+  if (exponent <= 0) return sign;
+  if (exponent >= 31) return sign | 0x7c00;
+  const round = mantissa & 0x1fff;
+  mantissa >>>= 13;
+  if (round > 0x1000 || (round === 0x1000 && (mantissa & 1))) mantissa++;
+  return (sign | (exponent << 10)) + mantissa;
 }

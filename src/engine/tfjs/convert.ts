@@ -127,7 +127,7 @@ export async function convertTfjs(artifacts: TfjsArtifacts, options: ConvertOpti
     tfOps.set(node.op, (tfOps.get(node.op) ?? 0) + 1);
   }
 
-  if (unsupported.size > 0) throw unsupportedError(label, unsupported, order, poisoned);
+  if (unsupported.size > 0) throw unsupportedError(label, unsupported, order, poisoned, (ref) => Boolean(table.get(ref)?.constant));
 
   for (const out of outputs) addGraphOutput(builder, table, refName(out));
   builder.pruneUnused();
@@ -190,6 +190,7 @@ function unsupportedError(
   unsupported: Map<string, { count: number; example: string; reason?: string }>,
   order: TfNode[],
   poisoned: Set<string>,
+  isConstant: (ref: string) => boolean,
 ): UserError {
   const list = [...unsupported.entries()]
     .sort((a, b) => a[0].localeCompare(b[0]))
@@ -199,7 +200,7 @@ function unsupportedError(
   const frontier = new Set<string>();
   for (const n of order) {
     if (!poisoned.has(n.name) || !unsupported.has(n.op)) continue;
-    for (const r of n.inputs) if (!poisoned.has(refName(r))) frontier.add(refName(r));
+    for (const r of n.inputs) if (!poisoned.has(refName(r)) && !isConstant(refName(r))) frontier.add(refName(r));
   }
   const cut = [...frontier].slice(0, 6);
   const hint = hasControlFlow ? ' Control flow and non-max suppression are not converted: cut the graph before them with --outputs' : ' Cut the graph before them with --outputs';
