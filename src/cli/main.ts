@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerConvert } from './commands/convert';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerModels(program);
+  registerConvert(program);
   registerPredict(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
