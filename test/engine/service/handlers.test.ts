@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineService, type EngineService } from '../../../src/engine/service';
 import { parseResult } from '../../../src/shared/index';
-import { imageFixture, modelFixture, tempDir } from '../../helpers/paths';
+import { ROOT, imageFixture, modelFixture, tempDir } from '../../helpers/paths';
 
 describe('engine service calls', () => {
   let service: EngineService;
@@ -85,5 +85,37 @@ describe('palettes', () => {
     expect(builtin).toMatchObject({ builtin: true, calibrated: false });
     expect(builtin?.swatches.length).toBeGreaterThan(8);
     expect(new Set(builtin?.swatches).size).toBe(builtin?.swatches.length);
+  });
+});
+
+describe('importing a TF.js graph model', () => {
+  it('converts model.json and its shard to ONNX and imports it', async () => {
+    const previous = process.env.PATCHLAB_HOME;
+    process.env.PATCHLAB_HOME = tempDir('patchlab-tfjs-import-');
+    try {
+      const service = createEngineService();
+      const dir = join(ROOT, 'node_modules/@vladmandic/human/models');
+      const imported = parseResult(
+        'importModel',
+        await service.call('importModel', {
+          name: 'live2',
+          format: 'tfjs',
+          files: ['liveness.json', 'liveness.bin'].map((name) => ({ name, bytes: readFileSync(join(dir, name)) })),
+          head: { kind: 'classifier', activation: 'probabilities' },
+          input: { width: 32, height: 32 },
+          labels: ['live', 'not live'],
+        }),
+      );
+      expect(imported.model).toMatchObject({ name: 'live2', origin: 'user', format: 'onnx' });
+      const frame = await sharp(imageFixture('person.jpg')).resize(64, 64).jpeg().toBuffer();
+      const { prediction } = parseResult('predictFrame', await service.call('predictFrame', { model: 'live2', image: frame, top: 2 }));
+      expect(prediction.top?.map((t) => t.label).sort()).toEqual(['live', 'not live']);
+      expect((prediction.top ?? []).reduce((s, t) => s + t.prob, 0)).toBeCloseTo(1, 4);
+      await expect(
+        service.call('importModel', { name: 'x', format: 'tfjs', files: [{ name: 'liveness.bin', bytes: new Uint8Array(4) }], head: { kind: 'raw' } }),
+      ).rejects.toThrow(/one model.json/);
+    } finally {
+      process.env.PATCHLAB_HOME = previous;
+    }
   });
 });
