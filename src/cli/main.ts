@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerExport } from './commands/export';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerModels(program);
   registerPredict(program);
+  registerExport(program);
   return program;
 }
 
