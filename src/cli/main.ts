@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerPredict(program);
   registerExport(program);
+  registerCalibrate(program);
   return program;
 }
 

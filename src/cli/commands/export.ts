@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { exportChartPdf } from '../../engine/print/chart-pdf';
 import { exportPdf } from '../../engine/print/export-pdf';
 import type { AttackKind } from '../../engine/print/source';
 import { formatMm, parseLength, parsePaper } from '../../engine/print/units';
@@ -56,5 +57,19 @@ export function registerExport(program: Command): void {
           ` (${result.perPage} per page), ${result.pixels.width} x ${result.pixels.height} px at ${Math.round(result.dpi)} DPI`,
       );
       println('  print at 100% / actual size; the 50 mm bar on each page checks it');
+    });
+
+  exporter
+    .command('chart')
+    .description('the colour calibration chart of a palette: print it, photograph it, then run `patchlab calibrate`')
+    .option('--palette <name>', 'palette name or .json file', 'default')
+    .option('--paper <paper>', 'a4, letter or WxHmm', 'a4')
+    .option('--out <file.pdf>', 'output file', 'calibration-chart.pdf')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { palette: string; paper: string; out: string; json?: boolean }) => {
+      const result = await exportChartPdf({ palette: opts.palette, paper: parsePaper('--paper', opts.paper), out: opts.out });
+      if (opts.json) return printJson(result);
+      println(result.path);
+      println(`  ${result.swatches} swatches of palette ${result.palette}; print at 100%, photograph, then: patchlab calibrate PHOTO.jpg --palette ${result.palette} --name NAME`);
     });
 }
