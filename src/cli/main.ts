@@ -14,6 +14,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerModels(program);
   registerPredict(program);
+  // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
+  // register their subcommands on it.
+  const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
+  void attack;
   registerExport(program);
   registerCalibrate(program);
   return program;
