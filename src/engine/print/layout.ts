@@ -39,8 +39,8 @@ function grid(spec: SheetSpec, pageWidth: number, pageHeight: number): { cols: n
 }
 
 /**
- * Tiles the copies on as few pages as possible: portrait or landscape, whichever holds more per
- * page (portrait on a tie), each page's block of copies centred in its content area.
+ * Tiles the copies on as few pages as possible: portrait, or landscape when that needs fewer
+ * pages; each page's block of copies centred in its content area.
  */
 export function layoutSheet(spec: SheetSpec): SheetLayout {
   const portrait = { w: Math.min(spec.paper.widthMm, spec.paper.heightMm), h: Math.max(spec.paper.widthMm, spec.paper.heightMm) };
@@ -48,7 +48,8 @@ export function layoutSheet(spec: SheetSpec): SheetLayout {
     { landscape: false, pageWidth: portrait.w, pageHeight: portrait.h },
     { landscape: true, pageWidth: portrait.h, pageHeight: portrait.w },
   ].map((o) => ({ ...o, ...grid(spec, o.pageWidth, o.pageHeight) }));
-  const best = options.reduce((a, b) => (b.cols * b.rows > a.cols * a.rows ? b : a));
+  const pagesFor = (o: { cols: number; rows: number }): number => (o.cols * o.rows > 0 ? Math.ceil(spec.copies / (o.cols * o.rows)) : Infinity);
+  const best = pagesFor(options[1]) < pagesFor(options[0]) ? options[1] : options[0];
   const perPage = best.cols * best.rows;
   if (perPage === 0) {
     const needW = spec.trimWidth + 2 * spec.outset;
