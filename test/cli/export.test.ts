@@ -32,6 +32,5 @@ describe('patchlab export pdf', () => {
   // Each CLI run costs seconds; the parsers and the layout's errors are tested without the CLI.
   it('answers bad input with one line naming the problem', () => {
     expectOneLineError(runPatchlab(['export', 'pdf', join(dir, 'small.png')]), /^patchlab: --size is required/);
-    expectOneLineError(runPatchlab(['export', 'pdf', join(dir, 'small.png'), '--face-width', '140mm']), /^patchlab: --face-width applies to eyeglass frames/);
   });
 });

@@ -66,7 +66,7 @@ export async function exportPdf(options: ExportPdfOptions): Promise<ExportPdfRes
   const paper = options.paper ?? A4;
   const { width: W, height: H } = source.image;
 
-  const frame = source.info.kind === 'glasses' ? glassesFrame(source, warnings) : undefined;
+  const frame = source.info.kind === 'glasses' ? glassesFrame(source) : undefined;
   const widthMm = printWidth(options, source, frame, warnings);
   const heightMm = (widthMm * H) / W;
   const pitch = widthMm / W; // mm per pixel
@@ -155,14 +155,14 @@ function toRgbaAlpha(source: PatchSource): Uint8Array {
   return source.image.channels === 4 ? source.image.data : new Uint8Array(source.image.width * source.image.height * 4).fill(255);
 }
 
-function glassesFrame(source: PatchSource, warnings: string[]): EyeglassFrame | undefined {
+function glassesFrame(source: PatchSource): EyeglassFrame {
   const frame = loadEyeglassFrame();
   const [, , vw, vh] = frame.geometry.viewBox;
   const { width, height } = source.image;
   if (Math.abs(width / height - vw / vh) > 0.01 * (vw / vh)) {
-    warnings.push(`${basename(source.imagePath)} is ${width}x${height}, not the eyeglass frame's ${vw}:${vh} aspect; printed as a plain masked patch without fold lines`);
-    source.info.kind = 'patch';
-    return undefined;
+    throw new UserError(
+      `${basename(source.imagePath)} is ${width}x${height}, but an eyeglass frame spans the ${vw}:${vh} viewBox of resources/masks/eyeglasses.svg; print it as a plain patch with --kind patch --size WIDTH`,
+    );
   }
   return frame;
 }

@@ -219,12 +219,25 @@ describe('exportPdf: cut contour', () => {
   });
 });
 
+describe('exportPdf: input checks', () => {
+  it('refuses a glasses print whose image does not span the frame silhouette', async () => {
+    await expect(exportPdf({ source: join(dir, 'solid.png'), kind: 'glasses', out: join(dir, 'x.pdf') })).rejects.toThrow(/solid\.png is 300x200, but an eyeglass frame spans the 150:51 viewBox/);
+  });
+
+  it('needs a size for a patch, and takes a face width only for frames', async () => {
+    await expect(exportPdf({ source: join(dir, 'solid.png'), out: join(dir, 'x.pdf') })).rejects.toThrow(/--size is required/);
+    await expect(exportPdf({ source: join(dir, 'solid.png'), faceWidthMm: 140, out: join(dir, 'x.pdf') })).rejects.toThrow(/--face-width applies to eyeglass frames/);
+  });
+});
+
 describe('exportPdf: layout over pages', () => {
   it('tiles copies within the margins on several pages, each with boxes, captions, the 50 mm bar and the actual-size note', async () => {
     const out = join(dir, 'copies.pdf');
     const result = await exportPdf({ source: join(dir, 'solid.png'), sizeMm: 80, copies: 9, bleedMm: 3, marks: true, out });
-    // 80 x 53.3 mm plus 10 mm of bleed and marks each side: 2 x 2 on A4 portrait.
-    expect(result.perPage).toBe(4);
+    // 80 x 53.3 mm plus 10 mm of bleed and marks each side: 1 x 3 on A4 portrait (landscape's
+    // 2 x 2 would not save a page).
+    expect(result.landscape).toBe(false);
+    expect(result.perPage).toBe(3);
     expect(result.pages).toBe(3);
     const { pages } = pdfInfo(out);
     expect(pages).toHaveLength(3);
