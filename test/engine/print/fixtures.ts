@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loadEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
+import { rasterizeEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
 
 /** Patches made on the fly: each test knows exactly what it printed. */
 
@@ -20,13 +20,19 @@ export async function solidPatch(path: string, width: number, height: number): P
   await sharp(data, { raw: { width, height, channels: 3 } }).png().toFile(path);
 }
 
-/** A mid-grey patch with the alpha of a rasterised SVG shape (anti-aliased edges). */
-async function maskedPatch(path: string, width: number, height: number, svg: string): Promise<Uint8Array> {
-  const { data: alpha } = await sharp(Buffer.from(svg)).resize(width, height, { fit: 'fill' }).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+/** A mid-grey patch with the given alpha. */
+async function greyPatch(path: string, width: number, height: number, alpha: Uint8Array): Promise<void> {
   const rgba = new Uint8Array(width * height * 4);
   for (let p = 0; p < width * height; p++) rgba.set([128, 128, 128, alpha[p]], 4 * p);
   await sharp(rgba, { raw: { width, height, channels: 4 } }).png().toFile(path);
-  return new Uint8Array(alpha);
+}
+
+/** A mid-grey patch with the alpha of a rasterised SVG shape (anti-aliased edges). */
+async function maskedPatch(path: string, width: number, height: number, svg: string): Promise<Uint8Array> {
+  const { data } = await sharp(Buffer.from(svg)).resize(width, height, { fit: 'fill' }).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+  const alpha = new Uint8Array(data);
+  await greyPatch(path, width, height, alpha);
+  return alpha;
 }
 
 export function circlePatch(path: string, size: number, radius: number): Promise<Uint8Array> {
@@ -36,9 +42,8 @@ export function circlePatch(path: string, size: number, radius: number): Promise
 /** A glasses run directory as the physical-attack helper writes it: patch.png spans the frame's viewBox. */
 export async function glassesRun(dir: string, width: number): Promise<{ alpha: Uint8Array; width: number; height: number }> {
   mkdirSync(dir, { recursive: true });
-  const { svg, geometry } = loadEyeglassFrame();
-  const height = Math.round((width * geometry.viewBox[3]) / geometry.viewBox[2]);
-  const alpha = await maskedPatch(join(dir, 'patch.png'), width, height, svg);
+  const { alpha, height } = await rasterizeEyeglassFrame(width);
+  await greyPatch(join(dir, 'patch.png'), width, height, alpha);
   writeFileSync(
     join(dir, 'run.json'),
     JSON.stringify({ runId: 'glasses-0042', config: { attack: 'glasses', model: { name: 'faceres' }, goal: 'dodge', shape: 'glasses' }, createdAt: '2025-06-01T10:00:00Z' }),
