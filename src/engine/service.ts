@@ -8,6 +8,7 @@ import { JobManager } from './service/jobs';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
 import { listPalettesHandler } from './service/handlers/palettes';
 import { predictFrameHandler } from './service/handlers/predict';
+import { exportChartHandler, printPreviewHandler } from './service/handlers/print';
 import { listRunsHandler, readArtifactHandler } from './service/handlers/runs';
 import { addScenesHandler, listSceneSetsHandler, readSceneHandler } from './service/handlers/scenes';
 import type { AnyJobHandler, CallHandler } from './service/types';
@@ -61,6 +62,8 @@ export function createEngineService(options: EngineServiceOptions = {}): EngineS
     listSceneSets: listSceneSetsHandler,
     readScene: readSceneHandler,
     addScenes: addScenesHandler,
+    printPreview: printPreviewHandler,
+    exportChart: exportChartHandler,
     listRuns: listRunsHandler,
     readArtifact: readArtifactHandler,
     startJob: async (request) => ({ job: jobs.start(request) }),

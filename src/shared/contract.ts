@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ImportModelParams, ModelInfo, ModelSummary } from './models';
-import { Capabilities, JobIdParams, JobInfo, JobRequest } from './jobs';
+import { Capabilities, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
 import type { Method } from './methods';
 import { Bytes } from './bytes';
 import { PredictFrameParams, PredictFrameResult } from './predictions';
@@ -20,6 +20,8 @@ export const CONTRACT = {
   listSceneSets: { params: Empty, result: z.object({ sets: z.array(SceneSet) }) },
   readScene: { params: ReadSceneParams, result: z.object({ bytes: Bytes, mime: z.string() }) },
   addScenes: { params: AddScenesParams, result: z.object({ set: SceneSet }) },
+  printPreview: { params: ExportPdfParams, result: PrintPreview },
+  exportChart: { params: z.object({ palette: z.string().min(1).default('default'), paper: Paper.default('a4') }), result: z.object({ bytes: Bytes, swatches: z.number() }) },
   listRuns: { params: Empty, result: z.object({ runs: z.array(RunSummary) }) },
   readArtifact: { params: ReadArtifactParams, result: z.object({ bytes: Bytes, mime: z.string() }) },
   startJob: { params: JobRequest, result: z.object({ job: JobInfo }) },

@@ -48,19 +48,47 @@ export type AttackParams = z.input<typeof AttackParams>;
 
 export const EvaluateParams = z.object({ run: Slug, model: z.string().optional(), scenes: Slug.optional() });
 
+export const Paper = z.union([z.enum(['a4', 'letter', 'a3', 'legal']), z.object({ widthMm: z.number().min(50).max(5000), heightMm: z.number().min(50).max(5000) })]);
+
 export const ExportPdfParams = z.object({
   run: Slug,
   /** Printed width of the patch. */
   sizeMm: z.number().min(5).max(2000),
+  /** Eyeglass frames: the wearer's face width between the hinges, instead of sizeMm. */
+  faceWidthMm: z.number().min(80).max(250).optional(),
   copies: z.number().int().min(1).max(100).default(1),
-  paper: z.union([z.enum(['a4', 'letter', 'a3']), z.object({ widthMm: z.number().positive(), heightMm: z.number().positive() })]).default('a4'),
+  paper: Paper.default('a4'),
   bleedMm: z.number().min(0).max(20).default(3),
   marks: z.boolean().default(true),
   cutContour: z.boolean().default(true),
 });
 export type ExportPdfParams = z.input<typeof ExportPdfParams>;
 
-export const CalibrateParams = z.object({ image: LimitedBytes, name: Slug.default('default') });
+export const CalibrateParams = z.object({
+  /** A photo (JPEG/PNG) of the printed calibration chart. */
+  image: LimitedBytes,
+  /** Name of the calibrated palette to save. */
+  name: Slug.default('calibrated'),
+  /** The palette the chart was printed from. */
+  palette: z.string().min(1).default('default'),
+});
+
+/** Where the copies of an export land on its pages, computed by the engine's layout. */
+export const PrintPreview = z.object({
+  pageWidth: z.number(),
+  pageHeight: z.number(),
+  landscape: z.boolean(),
+  perPage: z.number(),
+  pages: z.number(),
+  widthMm: z.number(),
+  heightMm: z.number(),
+  dpi: z.number(),
+  bleedMm: z.number(),
+  /** Trim rectangles (mm from the page's top-left) of the copies on the first page. */
+  copies: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() })),
+  warnings: z.array(z.string()),
+});
+export type PrintPreview = z.infer<typeof PrintPreview>;
 
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('attack'), params: AttackParams }),

@@ -12,6 +12,8 @@ export const METHODS = [
   'listSceneSets',
   'readScene',
   'addScenes',
+  'printPreview',
+  'exportChart',
   'listRuns',
   'readArtifact',
   'startJob',

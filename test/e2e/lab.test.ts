@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,13 @@ describe('the lab in Chromium (browser mode)', () => {
       if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
     }
     home = tempDir('patchlab-e2e-home-');
+    // A finished run to print: any RGBA patch works (the engine's exportPdf takes a run or a PNG).
+    const run = join(home, 'runs', 'noise-patch');
+    mkdirSync(run, { recursive: true });
+    const noise = Buffer.alloc(300 * 300 * 4);
+    for (let i = 0; i < noise.length; i++) noise[i] = i % 4 === 3 ? 255 : (i * 2654435761) >>> 24;
+    await sharp(noise, { raw: { width: 300, height: 300, channels: 4 } }).png().toFile(join(run, 'patch.png'));
+    writeFileSync(join(run, 'run.json'), JSON.stringify({ kind: 'attack/patch', config: { attack: 'patch', model: 'centernet', goal: 'hide', class: 'person' } }));
     const camera = makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'));
     serving = await startServe({ PATCHLAB_HOME: home });
     browser = await launchChromium(camera);
@@ -110,8 +118,26 @@ describe('the lab in Chromium (browser mode)', () => {
     await screenshot(page, 'design');
   });
 
+  it('exports a PDF from the Print screen and saves it', async () => {
+    await page.getByTestId('nav-print').click();
+    await page.getByTestId('screen-print').getByTestId('run-select').selectOption('noise-patch');
+    await page.getByRole('img', { name: /Page 1 of 1/ }).waitFor();
+    await page.getByLabel('Copies').fill('2');
+    await page.getByText(/2 per page · 1 page/).waitFor();
+    await page.getByTestId('export-pdf').click();
+    await page.getByText(/Wrote patch.pdf \(1 page\)/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-pdf').click()]);
+    const saved = join(home, 'saved.pdf');
+    await download.saveAs(saved);
+    expect(readFileSync(saved).subarray(0, 5).toString()).toBe('%PDF-');
+    const info = spawnSync('pdfinfo', ['-box', saved], { encoding: 'utf8' }).stdout;
+    expect(info).toMatch(/Pages:\s+1\b/);
+    expect(info).toMatch(/TrimBox/);
+    await screenshot(page, 'print');
+  });
+
   it('screens waiting for engine features say so, and render their controls', async () => {
-    for (const screen of ['optimise', 'evaluate', 'print'] as const) {
+    for (const screen of ['optimise', 'evaluate'] as const) {
       await page.getByTestId(`nav-${screen}`).click();
       await page.getByTestId(`screen-${screen}`).waitFor();
       await screenshot(page, screen);

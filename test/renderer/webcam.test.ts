@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { RateMeter, displayItems, eyesOf, frameSize } from '../../src/renderer/src/lib/webcam';
-import { tileCopies, PAPERS } from '../../src/renderer/src/lib/page-layout';
 import { DEMO, toAttackParams } from '../../src/renderer/src/lib/design';
 import { parseParams } from '../../src/shared/index';
 
@@ -33,22 +32,9 @@ describe('webcam helpers', () => {
   });
 });
 
-describe('design and print forms', () => {
+describe('design form', () => {
   it('the demo is a valid attack request', () => {
     const request = parseParams('startJob', { kind: 'attack', params: toAttackParams(DEMO) });
     expect(request).toMatchObject({ kind: 'attack', params: { model: 'centernet', goal: 'hide', className: 'person', shape: 'square', scenes: 'samples' } });
-  });
-
-  it('tiles copies with bleed inside the margins of the paper', () => {
-    // 86 mm cells with 8 mm gutters: two across 190 mm, two down the 259 mm left under the footer.
-    const layout = tileCopies(PAPERS.a4, 80, 3, 5);
-    expect(layout.perPage).toBe(4);
-    expect(layout.pages).toBe(2);
-    expect(layout.cells).toHaveLength(4);
-    for (const c of layout.cells) {
-      expect(c.x).toBeGreaterThanOrEqual(10);
-      expect(c.x + layout.cell).toBeLessThanOrEqual(200);
-    }
-    expect(tileCopies(PAPERS.a4, 400, 0, 1).perPage).toBe(0);
   });
 });

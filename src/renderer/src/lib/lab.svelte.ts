@@ -76,6 +76,10 @@ export class Lab {
     this.models = (await this.api.listModels({})).models;
   }
 
+  async refreshPalettes(): Promise<void> {
+    this.palettes = (await this.api.listPalettes({})).palettes;
+  }
+
   async refreshScenes(): Promise<void> {
     this.sceneSets = (await this.api.listSceneSets({})).sets;
   }
@@ -87,6 +91,7 @@ export class Lab {
         this.jobs[event.job.id] = { ...event.job, progress: event.job.progress ?? before?.progress };
         if (event.job.kind === 'attack' && (event.job.state === 'queued' || event.job.resumed) && !before) this.followed = event.job.id;
         if (['done', 'failed', 'cancelled'].includes(event.job.state)) void this.refreshRuns();
+        if (event.job.kind === 'calibrate' && event.job.state === 'done') void this.refreshPalettes();
         break;
       }
       case 'progress':

@@ -1,0 +1,22 @@
+/// <reference lib="dom" />
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { launchChromium, makeFakeCamera, startServe } from './e2e/harness';
+import { imageFixture, modelFixture, tempDir } from './helpers/paths';
+const home = tempDir('look-');
+execFileSync(process.execPath, ['bin/patchlab.js', 'models', 'import', modelFixture('mobilenet_v2_w025.onnx'), '--name', 'mnv2'], { env: { ...process.env, PATCHLAB_HOME: home } });
+const cam = makeFakeCamera(imageFixture('group1.jpg'), join(home, 'cam.y4m'));
+const serve = await startServe({ PATCHLAB_HOME: home });
+const browser = await launchChromium(cam);
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.goto(serve.url);
+await page.getByText('engine ready').waitFor();
+await page.evaluate(`(() => { const w = window; w.lt = []; new PerformanceObserver((l) => l.getEntries().forEach((e) => w.lt.push([Math.round(e.startTime), Math.round(e.duration)]))).observe({ type: 'longtask' }); w.gaps = []; let last = performance.now(); function f() { const n = performance.now(); w.gaps.push(n - last); last = n; requestAnimationFrame(f); } requestAnimationFrame(f); })()`);
+await page.getByTestId('nav-webcam').click();
+await page.getByTestId('predictions').locator('li').first().waitFor({ timeout: 60000 });
+const t0 = await page.evaluate(() => performance.now());
+await page.waitForTimeout(6000);
+const r = await page.evaluate(`(() => { const w = window; const g = w.gaps.slice(5).sort((a, b) => a - b); return { lt: w.lt, p50: g[Math.floor(g.length / 2)], p95: g[Math.floor(g.length * 0.95)], max: g.at(-1), n: g.length }; })()`);
+console.log('predictions from', Math.round(t0), JSON.stringify(r), 'fps', await page.getByTestId('fps').textContent());
+await browser.close();
+await serve.stop();
