@@ -8,6 +8,8 @@ export const RunSummary = z.object({
   attack: z.string().optional(),
   goal: z.string().optional(),
   createdAt: z.string().optional(),
+  /** running, paused, done... as the run store last wrote it. */
+  status: z.string().optional(),
   steps: z.number().optional(),
   stepsDone: z.number().optional(),
   files: z.array(z.string()),

@@ -66,10 +66,10 @@ describe('engine service calls', () => {
   it('lists runs and reads their files, and nothing outside them', async () => {
     const dir = join(home, 'runs', 'run-1');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'run.json'), JSON.stringify({ config: { model: 'centernet', attack: 'patch', goal: 'hide', steps: 10 } }));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ created: '2026-01-02T03:04:05.000Z', status: 'paused', config: { model: 'centernet', attack: 'patch', goal: 'hide', steps: 10 }, steps: { done: 4, total: 10 } }));
     writeFileSync(join(dir, 'patch.png'), await sharp({ create: { width: 8, height: 8, channels: 4, background: '#ff0000' } }).png().toBuffer());
     const { runs } = parseResult('listRuns', await service.call('listRuns', {}));
-    expect(runs).toEqual([expect.objectContaining({ id: 'run-1', model: 'centernet', attack: 'patch', goal: 'hide', steps: 10, files: ['patch.png', 'run.json'] })]);
+    expect(runs).toEqual([expect.objectContaining({ id: 'run-1', model: 'centernet', attack: 'patch', goal: 'hide', status: 'paused', steps: 10, stepsDone: 4, createdAt: '2026-01-02T03:04:05.000Z', files: ['patch.png', 'run.json'] })]);
     const artifact = parseResult('readArtifact', await service.call('readArtifact', { run: 'run-1', file: 'patch.png' }));
     expect(artifact.mime).toBe('image/png');
     await expect(service.call('readArtifact', { run: 'run-1', file: 'missing.png' })).rejects.toThrow("run 'run-1' has no file 'missing.png'");

@@ -30,15 +30,19 @@ export function summariseRun(id: string): RunSummary {
   const dir = runDir(id);
   const meta = readRunJson(dir);
   const config = (meta.config && typeof meta.config === 'object' ? meta.config : meta) as Record<string, unknown>;
+  // run.json as the run store writes it: { created, status, config, model: {name,...}, steps: {done, total} }.
+  const steps = (meta.steps && typeof meta.steps === 'object' ? meta.steps : {}) as Record<string, unknown>;
+  const model = (meta.model && typeof meta.model === 'object' ? meta.model : {}) as Record<string, unknown>;
   return {
     id,
     dir,
-    model: str(config.model) ?? str(meta.model),
-    attack: str(config.attack) ?? str(config.kind),
+    model: str(config.model) ?? str(model.name) ?? str(meta.model),
+    attack: str(config.attack) ?? str(meta.kind),
     goal: str(config.goal),
-    createdAt: str(meta.createdAt) ?? statSync(dir).mtime.toISOString(),
-    steps: num(config.steps),
-    stepsDone: num(meta.stepsDone) ?? num(meta.step),
+    createdAt: str(meta.created) ?? statSync(dir).mtime.toISOString(),
+    status: str(meta.status),
+    steps: num(steps.total) ?? num(config.steps),
+    stepsDone: num(steps.done),
     files: readdirSync(dir).filter((f) => !f.startsWith('.')).sort(),
   };
 }
