@@ -23,10 +23,12 @@ if (model === 'fixture') {
   await importOnnxModel(modelFixture('mobilenet_v2_w025.onnx'), { name: 'mobilenet_v2_w025' });
   model = 'mobilenet_v2_w025';
 }
-const entry = findModel(model);
-const side = Math.max(entry?.manifest.input.width ?? 512, entry?.manifest.input.height ?? 512);
-const width = side;
-const height = Math.round((side * 3) / 4);
+// The Webcam screen's frame size (src/renderer/src/lib/webcam.ts frameSize): exactly the model's
+// size when it stretches its input, else a 4:3 camera frame at its scale.
+const input = findModel(model)?.manifest.input;
+const exact = input?.resize === 'stretch' && input.width && input.height;
+const width = exact ? (input.width as number) : Math.max(input?.width ?? 512, input?.height ?? 512);
+const height = exact ? (input.height as number) : Math.round((width * 3) / 4);
 const pixels = await sharp(imageFixture('group2.jpg')).resize(width, height, { fit: 'fill' }).ensureAlpha().raw().toBuffer();
 const image = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
 

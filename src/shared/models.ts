@@ -13,6 +13,8 @@ export const ModelSummary = z.object({
   head: z.enum(['classifier', 'detector', 'embedding', 'raw']),
   width: z.number().optional(),
   height: z.number().optional(),
+  /** How images are fitted to the input: stretched, or letterboxed (aspect kept). */
+  resize: z.enum(['stretch', 'letterbox']),
   license: z.string().optional(),
   description: z.string().optional(),
 });

@@ -4,10 +4,12 @@ import { DEMO, toAttackParams } from '../../src/renderer/src/lib/design';
 import { parseParams } from '../../src/shared/index';
 
 describe('webcam helpers', () => {
-  it('sends frames at the model scale with the camera aspect, never upscaled', () => {
-    expect(frameSize(640, 480, 512)).toEqual({ width: 512, height: 384 });
-    expect(frameSize(320, 240, 512)).toEqual({ width: 320, height: 240 });
-    expect(frameSize(1280, 720, 224)).toEqual({ width: 224, height: 126 });
+  it('sends frames at exactly the size of a stretching model, else at its scale with the camera aspect', () => {
+    expect(frameSize(640, 480, { width: 512, height: 512, resize: 'stretch' })).toEqual({ width: 512, height: 512 });
+    expect(frameSize(640, 480, { width: 512, height: 512, resize: 'letterbox' })).toEqual({ width: 512, height: 384 });
+    expect(frameSize(320, 240, { width: 512, height: 512, resize: 'letterbox' })).toEqual({ width: 320, height: 240 });
+    expect(frameSize(1280, 720, { width: 224, height: 224, resize: 'letterbox' })).toEqual({ width: 224, height: 126 });
+    expect(frameSize(640, 480, {})).toEqual({ width: 512, height: 384 });
   });
 
   it('counts predictions per second over its window', () => {

@@ -22,6 +22,7 @@ export function summariseModel(entry: ModelEntry): ModelSummary {
     head: m.head.kind,
     width: m.input.width,
     height: m.input.height,
+    resize: m.input.resize,
     license: m.license,
     description: m.description,
   };

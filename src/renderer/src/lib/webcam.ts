@@ -27,9 +27,15 @@ export function encodeJpeg(canvas: HTMLCanvasElement, quality = 0.85): Promise<U
   );
 }
 
-/** The size frames are sent at: the camera's aspect, longest side at the model's longest input side (never upscaled). */
-export function frameSize(videoW: number, videoH: number, modelSide: number): { width: number; height: number } {
-  const scale = Math.min(1, modelSide / Math.max(videoW, videoH));
+/**
+ * The size frames are sent at. A model that stretches its input gets frames at exactly its size
+ * (the canvas scales for free, and the engine then has nothing to resample); otherwise the
+ * camera's aspect with the longest side at the model's (never upscaled), for the engine to letterbox.
+ */
+export function frameSize(videoW: number, videoH: number, model: { width?: number; height?: number; resize?: 'stretch' | 'letterbox' }): { width: number; height: number } {
+  if (model.resize === 'stretch' && model.width && model.height) return { width: model.width, height: model.height };
+  const side = Math.max(model.width ?? 512, model.height ?? 512);
+  const scale = Math.min(1, side / Math.max(videoW, videoH));
   return { width: Math.max(1, Math.round(videoW * scale)), height: Math.max(1, Math.round(videoH * scale)) };
 }
 
@@ -70,14 +76,14 @@ export function colourFor(label: string): string {
 }
 
 /** Draws boxes and labels; boxes are in frame pixels, `scale` maps them to the display canvas. */
-export function drawPredictions(ctx: CanvasRenderingContext2D, items: DisplayItem[], scale: number): void {
+export function drawPredictions(ctx: CanvasRenderingContext2D, items: DisplayItem[], scale: { x: number; y: number }): void {
   ctx.save();
   ctx.lineWidth = 2;
   ctx.font = '600 13px system-ui, sans-serif';
   ctx.textBaseline = 'top';
   for (const item of items) {
     if (!item.box) continue;
-    const [x1, y1, x2, y2] = item.box.map((v) => v * scale);
+    const [x1, y1, x2, y2] = [item.box[0] * scale.x, item.box[1] * scale.y, item.box[2] * scale.x, item.box[3] * scale.y];
     const colour = colourFor(item.label);
     ctx.strokeStyle = colour;
     ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
