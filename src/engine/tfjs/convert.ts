@@ -10,7 +10,7 @@ import { addCutInput, addPlaceholder, type InputOptions } from './inputs';
 import { HANDLERS } from './ops/index';
 import { outputCounts, reachableInOrder } from './order';
 import { partialOutput } from './partial';
-import { formatDims, type ConstData, type Dim, type TfValue } from './values';
+import type { ConstData, Dim, TfValue } from './values';
 
 export const CONVERTER_VERSION = '1';
 
@@ -241,6 +241,3 @@ function makeReport(model: Model, tfOps: Map<string, number>, folded: number): C
   };
 }
 
-export function describeShape(shape: readonly Dim[]): string {
-  return formatDims(shape);
-}
