@@ -147,7 +147,8 @@ function trackPartial(node: TfNode, inputs: TfValue[], table: ValueTable): void 
   const partial = partialOutput(node, inputs);
   if (!partial) return;
   if (partial.every((v) => v !== null)) {
-    table.set({ ...out, onnx: undefined, constant: { dtype: 'int32', shape: out.shape.length === 0 ? [] : [partial.length], data: Int32Array.from(partial as number[]) } });
+    // Consumers now read the constant; the computed value stays the graph output if asked for.
+    table.set({ ...out, constant: { dtype: 'int32', shape: out.shape.length === 0 ? [] : [partial.length], data: Int32Array.from(partial as number[]) } });
   } else {
     table.set({ ...out, partial });
   }
@@ -188,12 +189,12 @@ function addGraphOutput(builder: OnnxBuilder, table: ValueTable, ref: string): v
   const v = table.get(ref);
   if (!v) throw new Error(`output ${ref} was not converted`);
   let name: string;
-  if (v.constant) {
+  if (v.constant && !v.onnx) {
     const source = table.as(v, 'tf');
     name = builder.claim(builder.isTaken(ref) ? `${ref}::out` : ref);
     if (name !== source) builder.node('Identity', [source], [name]);
   } else {
-    name = table.as(v, 'tf');
+    name = table.as({ ...v, constant: undefined }, 'tf');
   }
   if (builder.graph.outputs.some((o) => o.name === name)) return;
   const info: ValueInfo = { name, type: v.dtype === 'string' ? 'string' : v.dtype, shape: v.shape };
