@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerCalibrate } from './commands/calibrate';
+import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
   void attack;
+  registerExport(program);
+  registerCalibrate(program);
   return program;
 }
 
