@@ -16,9 +16,6 @@ export interface CenterNetCandidate {
  * The tail of the CenterNet graph, in JS: class-heatmap peaks (a value equal to the max of
  * its 3x3 neighbourhood), the `topK` best over all positions and classes, and boxes from
  * the size head as [x*s - l, y*s - t, x*s + r, y*s + b] with s the heatmap stride.
- * Values below `floor` are skipped before the peak test: with floor = the NMS score threshold the
- * detections are the same, and the sigmoid heatmap (all of it above 0) costs a few ms instead of
- * hundreds per frame.
  */
 export function centernetCandidates(heatmap: Float32Array, sizes: Float32Array, dims: readonly number[], stride: number, topK: number, floor = 0): CenterNetCandidate[] {
   const [h, w, classes] = [dims[1], dims[2], dims[3]];
@@ -28,7 +25,7 @@ export function centernetCandidates(heatmap: Float32Array, sizes: Float32Array, 
     for (let x = 0; x < w; x++) {
       for (let c = 0; c < classes; c++) {
         const v = at(y, x, c);
-        if (!(v > 0) || v < floor) continue;
+        if (!(v > floor)) continue;
         let isPeak = true;
         for (let dy = -1; dy <= 1 && isPeak; dy++) {
           for (let dx = -1; dx <= 1; dx++) {
@@ -60,6 +57,7 @@ export function decodeCenterNet(outputs: Record<string, HostTensor>, ctx: Decode
   const sizes = roleOutput(outputs, ctx, 'sizes');
   const stride = ctx.model.height / heat.dims[1];
   const minScore = numberOption(ctx, 'minScore', 0.2);
+  // Peaks at or under minScore never survive NMS, so they need not be ranked at all.
   const candidates = centernetCandidates(batchSlice(heat, ctx.index), batchSlice(sizes, ctx.index), heat.dims, stride, numberOption(ctx, 'topK', 100), minScore);
   const kept = nonMaxSuppression(
     candidates.map((c) => c.box),
