@@ -10,3 +10,4 @@ export * from './runs';
 export * from './scenes';
 export * from './wire';
 export * from './bridge';
+export * from './evaluation';
