@@ -6,6 +6,7 @@ import { evaluateJob } from './service/jobs/evaluate';
 import { exportPdfJob } from './service/jobs/export-pdf';
 import { JobManager } from './service/jobs';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
+import { attackDefaultsHandler } from './service/handlers/attack-defaults';
 import { listPalettesHandler } from './service/handlers/palettes';
 import { predictFrameHandler } from './service/handlers/predict';
 import { exportChartHandler, printPreviewHandler } from './service/handlers/print';
@@ -58,6 +59,7 @@ export function createEngineService(options: EngineServiceOptions = {}): EngineS
     describeModel: describeModelHandler,
     importModel: importModelHandler,
     predictFrame: predictFrameHandler,
+    attackDefaults: attackDefaultsHandler,
     listPalettes: listPalettesHandler,
     listSceneSets: listSceneSetsHandler,
     readScene: readSceneHandler,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ImportModelParams, ModelInfo, ModelSummary } from './models';
-import { Capabilities, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
+import { AttackDefaults, Capabilities, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
 import type { Method } from './methods';
 import { Bytes } from './bytes';
 import { PredictFrameParams, PredictFrameResult } from './predictions';
@@ -16,6 +16,7 @@ export const CONTRACT = {
   describeModel: { params: z.object({ model: z.string().min(1) }), result: ModelInfo },
   importModel: { params: ImportModelParams, result: z.object({ model: ModelSummary }) },
   predictFrame: { params: PredictFrameParams, result: PredictFrameResult },
+  attackDefaults: { params: z.object({ attack: z.enum(['patch', 'sticker', 'glasses']) }), result: AttackDefaults },
   listPalettes: { params: Empty, result: z.object({ palettes: z.array(PaletteSummary) }) },
   listSceneSets: { params: Empty, result: z.object({ sets: z.array(SceneSet) }) },
   readScene: { params: ReadSceneParams, result: z.object({ bytes: Bytes, mime: z.string() }) },

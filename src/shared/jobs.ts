@@ -30,15 +30,17 @@ export const AttackParams = z.object({
   /** The class or identity to become. */
   target: z.string().optional(),
   scenes: Slug,
-  shape: z.enum(['square', 'rectangle', 'circle']).default('square'),
-  /** Patch side relative to the placement box (patch/sticker). */
-  size: z.number().min(0.05).max(1).default(0.2),
-  /** Printable patch resolution in pixels. */
-  resolution: z.number().int().min(16).max(2048).default(256),
+  // Left out, these take the attack engine's defaults for the attack kind (see attackDefaults).
+  /** Patch and sticker shapes; glasses always use the frame silhouette. */
+  shape: z.enum(['square', 'rectangle', 'circle']).optional(),
+  /** Patch side relative to the object box diagonal (patch), area fraction (sticker), frame scale (glasses). */
+  size: z.number().min(0.01).max(4).optional(),
+  /** Optimised texture resolution in pixels (longer side). */
+  resolution: z.number().int().min(16).max(2048).optional(),
   steps: z.number().int().min(1).max(100000).default(300),
   batch: z.number().int().min(1).max(64).default(8),
-  learningRate: z.number().positive().max(1).default(0.03),
-  eot: EotRanges.default(EotRanges.parse({})),
+  learningRate: z.number().positive().max(1).optional(),
+  eot: EotRanges.optional(),
   palette: z.string().optional(),
   seed: z.number().int().default(1),
   /** Continue this run from its last checkpoint instead of starting a new one. */
@@ -46,7 +48,27 @@ export const AttackParams = z.object({
 });
 export type AttackParams = z.input<typeof AttackParams>;
 
-export const EvaluateParams = z.object({ run: Slug, model: z.string().optional(), scenes: Slug.optional() });
+/** What an attack kind starts from when the form leaves a field alone: the engine's own defaults. */
+export const AttackDefaults = z.object({
+  goal: z.string(),
+  shape: z.string(),
+  size: z.number(),
+  resolution: z.number(),
+  steps: z.number(),
+  batch: z.number(),
+  learningRate: z.number(),
+  eot: EotRanges,
+});
+export type AttackDefaults = z.infer<typeof AttackDefaults>;
+
+export const EvaluateParams = z.object({
+  run: Slug,
+  /** Held-out scene set; the samples' held-out set when absent. */
+  scenes: Slug.optional(),
+  model: z.string().optional(),
+  /** Views per scene. */
+  views: z.number().int().min(1).max(256).optional(),
+});
 
 export const Paper = z.union([z.enum(['a4', 'letter', 'a3', 'legal']), z.object({ widthMm: z.number().min(50).max(5000), heightMm: z.number().min(50).max(5000) })]);
 

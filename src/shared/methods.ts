@@ -8,6 +8,7 @@ export const METHODS = [
   'describeModel',
   'importModel',
   'predictFrame',
+  'attackDefaults',
   'listPalettes',
   'listSceneSets',
   'readScene',

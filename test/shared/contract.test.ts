@@ -10,8 +10,12 @@ describe('API contract', () => {
     const job = parseParams('startJob', { kind: 'attack', params: { model: 'centernet', scenes: 'samples' } });
     expect(job.kind).toBe('attack');
     if (job.kind !== 'attack') throw new Error('unreachable');
-    expect(job.params).toMatchObject({ attack: 'patch', goal: 'hide', shape: 'square', steps: 300, batch: 8 });
-    expect(job.params.eot.rotation).toBe(20);
+    expect(job.params).toMatchObject({ attack: 'patch', goal: 'hide', steps: 300, batch: 8 });
+    // Left out, shape, size and EOT take the attack engine's per-kind defaults.
+    expect(job.params.shape).toBeUndefined();
+    expect(job.params.eot).toBeUndefined();
+    const eot = parseParams('startJob', { kind: 'attack', params: { model: 'm', scenes: 's', eot: { rotation: 5 } } });
+    expect(eot.kind === 'attack' && eot.params.eot).toMatchObject({ rotation: 5, tilt: 30, scaleMin: 0.8 });
     expect(parseParams('listModels', undefined)).toEqual({});
   });
 

@@ -16,6 +16,7 @@ export interface DesignForm {
   eot: EotRanges;
   seed: number;
   palette: string;
+  learningRate: number;
 }
 
 /** The engine's defaults (src/engine/render/eot.ts), in the form's terms. */
@@ -37,6 +38,14 @@ export const DEMO: DesignForm = {
   eot: { ...DEFAULT_EOT },
   seed: 1,
   palette: 'default',
+  learningRate: 0.03,
+};
+
+/** What the size slider means for each kind, and its range. */
+export const SIZE_RANGE: Record<DesignForm['attack'], { label: string; min: number; max: number; step: number; format: (v: number) => string }> = {
+  patch: { label: 'Patch size', min: 0.05, max: 0.6, step: 0.01, format: (v) => `${Math.round(v * 100)}% diag.` },
+  sticker: { label: 'Sticker area', min: 0.02, max: 0.3, step: 0.01, format: (v) => `${Math.round(v * 100)}% area` },
+  glasses: { label: 'Frame scale', min: 0.8, max: 1.3, step: 0.01, format: (v) => `×${v.toFixed(2)}` },
 };
 
 export const GOALS: Record<DesignForm['attack'], { value: DesignForm['goal']; label: string }[]> = {
@@ -63,7 +72,7 @@ export function toAttackParams(f: DesignForm) {
     ...(f.className ? { className: f.className } : {}),
     ...(f.target ? { target: f.target } : {}),
     scenes: f.scenes,
-    shape: f.shape,
+    ...(f.attack !== 'glasses' ? { shape: f.shape } : {}),
     size: f.size,
     resolution: f.resolution,
     steps: f.steps,
@@ -71,5 +80,6 @@ export function toAttackParams(f: DesignForm) {
     eot: { ...f.eot },
     seed: f.seed,
     palette: f.palette,
+    learningRate: f.learningRate,
   };
 }
