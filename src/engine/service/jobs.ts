@@ -13,11 +13,12 @@ interface Job {
 }
 
 /**
- * Runs jobs one at a time (each already uses every core through onnxruntime), keeps their
- * state, and turns progress and state changes into engine events.
+ * Runs compute jobs one at a time (each already uses every core through onnxruntime) and quick
+ * jobs at once, keeps their state, and turns progress and state changes into engine events.
  */
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
+  /** Compute jobs waiting for the one compute slot. */
   private readonly queue: Job[] = [];
   private running?: Job;
   private nextId = 1;
@@ -45,9 +46,13 @@ export class JobManager {
       abort: new AbortController(),
     };
     this.jobs.set(job.info.id, job);
-    this.queue.push(job);
     this.changed(job);
-    void this.pump();
+    if ((handler.lane ?? 'compute') === 'quick') {
+      void this.execute(job);
+    } else {
+      this.queue.push(job);
+      void this.pump();
+    }
     return { ...job.info };
   }
 
@@ -116,6 +121,12 @@ export class JobManager {
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;
+    await this.execute(job);
+    this.running = undefined;
+    void this.pump();
+  }
+
+  private async execute(job: Job): Promise<void> {
     job.info.state = 'running';
     this.changed(job);
     const ctx: JobContext = {
@@ -151,8 +162,6 @@ export class JobManager {
         job.info.error = isUserError(error) ? error.message : firstLine(error);
       }
     }
-    this.running = undefined;
     this.changed(job);
-    void this.pump();
   }
 }

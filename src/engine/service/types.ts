@@ -37,6 +37,11 @@ type ParamsOf<K extends JobKind> = Extract<ParsedJobRequest, { kind: K }>['param
 /** One capability of the engine that runs as a job (an attack, an evaluation, an export). */
 export interface JobHandler<K extends JobKind = JobKind> {
   kind: K;
+  /**
+   * `compute` jobs (optimisations, evaluations) take every core and run one at a time; `quick`
+   * ones (a PDF, a calibration) start at once, so they never wait behind a long optimisation.
+   */
+  lane?: 'compute' | 'quick';
   /** Whether the engine function behind this job exists in this build, and why not. */
   capability(): CapabilityInfo;
   title(params: ParamsOf<K>): string;

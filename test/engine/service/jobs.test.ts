@@ -157,3 +157,25 @@ describe('jobs that pause by checkpointing and returning', () => {
     expect(segments.at(-1)).toBe(30);
   });
 });
+
+describe('quick jobs', () => {
+  it('start at once instead of waiting behind a running compute job', async () => {
+    const log: number[] = [];
+    const quick: JobHandler<'exportPdf'> = {
+      kind: 'exportPdf',
+      lane: 'quick',
+      capability: () => ({ available: true }),
+      title: () => 'quick',
+      execute: async () => ({ result: { ok: true } }),
+    };
+    const service = createEngineService({ jobs: [countingJob(log), quick] });
+    const events = collect(service);
+    const long = ((await service.call('startJob', { kind: 'evaluate', params: { run: 'a' } })) as { job: JobInfo }).job;
+    await until(() => log.length >= 2);
+    const pdf = ((await service.call('startJob', { kind: 'exportPdf', params: { run: 'a', sizeMm: 80 } })) as { job: JobInfo }).job;
+    await until(() => jobState(events, pdf.id) === 'done');
+    expect(jobState(events, long.id)).toBe('running');
+    await service.call('cancelJob', { id: long.id });
+    await until(() => jobState(events, long.id) === 'cancelled');
+  });
+});

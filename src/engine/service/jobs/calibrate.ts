@@ -4,6 +4,7 @@ import type { JobHandler } from '../types';
 /** Fits the printer colour model from a photo of the printed chart and saves the calibrated palette. */
 export const calibrateJob: JobHandler<'calibrate'> = {
   kind: 'calibrate',
+  lane: 'quick',
   capability: () => ({ available: true }),
   title: (p) => `calibrate '${p.name}' from a photo of the ${p.palette} chart`,
   execute: async (p, ctx) => {

@@ -7,6 +7,7 @@ import type { JobHandler } from '../types';
 /** Print-ready PDF of a run's patch at true size, written into the run as patch.pdf. */
 export const exportPdfJob: JobHandler<'exportPdf'> = {
   kind: 'exportPdf',
+  lane: 'quick',
   capability: () => ({ available: true }),
   title: (p) => `PDF of ${p.run} at ${p.sizeMm} mm`,
   run: (p) => p.run,
