@@ -105,15 +105,20 @@ describe('engine service jobs', () => {
     expect(events.findLast((e) => e.type === 'job')).toMatchObject({ job: { error: 'scenes/x.jpg: cannot decode image' } });
   });
 
-  it('refuses a job whose engine function has not landed, saying why', async () => {
-    const service = createEngineService({ jobs: [] });
+  it('refuses a job whose engine function is not available, saying why, and reports it in capabilities', async () => {
+    const missing: JobHandler<'evaluate'> = {
+      kind: 'evaluate',
+      capability: () => ({ available: false, reason: 'evaluation needs the evaluate engine' }),
+      title: () => 'never',
+      execute: async () => {
+        throw new Error('must not run');
+      },
+    };
+    const service = createEngineService({ jobs: [missing] });
     const caps = (await service.call('capabilities', {})) as { jobs: Record<string, { available: boolean; reason?: string }> };
-    for (const [kind, cap] of Object.entries(caps.jobs)) {
-      if (cap.available) continue;
-      expect(cap.reason).toMatch(/not available yet/);
-      const params = kind === 'exportPdf' ? { run: 'r', sizeMm: 80 } : kind === 'calibrate' ? { image: new Uint8Array(1) } : kind === 'attack' ? { model: 'm', scenes: 's' } : { run: 'r' };
-      await expect(service.call('startJob', { kind, params })).rejects.toThrow(cap.reason);
-    }
+    expect(caps.jobs.evaluate).toEqual({ available: false, reason: 'evaluation needs the evaluate engine' });
+    await expect(service.call('startJob', { kind: 'evaluate', params: { run: 'r' } })).rejects.toThrow('evaluation needs the evaluate engine');
+    expect(((await service.call('listJobs', {})) as { jobs: unknown[] }).jobs).toEqual([]);
   });
 });
 
