@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerBench } from './commands/bench';
+import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerModels(program);
   registerPredict(program);
+  registerGrad(program);
+  registerBench(program);
   return program;
 }
 

@@ -12,6 +12,11 @@ export interface LoweringOptions {
    * and runs one stride-1 Conv.
    */
   strided: 'convtranspose' | 'phase' | 'zero-insert';
+  /**
+   * Relu/Clip gradient masks: comparisons (Greater/Less + Where), or per-channel affine maps
+   * and Mul that stay in onnxruntime's blocked layout (see masks.ts).
+   */
+  masks: 'compare' | 'affine';
 }
 
-export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase' };
+export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase', masks: 'affine' };
