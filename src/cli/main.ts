@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerBench } from './commands/bench';
+import { registerConvert } from './commands/convert';
 import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
@@ -13,9 +14,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerModels(program);
+  registerConvert(program);
   registerPredict(program);
   registerGrad(program);
   registerBench(program);
+  // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
+  // register their subcommands on it.
+  const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
+  void attack;
   return program;
 }
 
