@@ -13,10 +13,15 @@ export interface LoweringOptions {
    */
   strided: 'convtranspose' | 'phase' | 'zero-insert';
   /**
+   * Fewest input channels for the phase and zero-insert forms: below onnxruntime's 8-channel
+   * blocks its Conv takes a slow path and ConvTranspose wins (the image gradient of a stem conv).
+   */
+  stridedMinChannels: number;
+  /**
    * Relu/Clip gradient masks: comparisons (Greater/Less + Where), or per-channel affine maps
    * and Mul that stay in onnxruntime's blocked layout (see masks.ts).
    */
   masks: 'compare' | 'affine';
 }
 
-export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase', masks: 'affine' };
+export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase', stridedMinChannels: 8, masks: 'affine' };
