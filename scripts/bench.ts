@@ -17,11 +17,13 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { benchmarkGradient, median } from '../src/engine/autodiff/benchmark';
+import { createGradientOracle } from '../src/engine/autodiff/gradient-oracle';
 import type { LoweringOptions } from '../src/engine/autodiff/lowering/options';
 import { DEFAULT_LOWERING } from '../src/engine/autodiff/lowering/options';
 import { writeFileAtomic } from '../src/engine/fs/atomic';
 import { loadModel } from '../src/engine/models/loaded';
 import { cacheDir, packageRoot } from '../src/engine/paths';
+import { floatTensor } from '../src/engine/tensor/tensor';
 
 const PYTHON = '/usr/bin/python3';
 const MODELS = [
@@ -32,17 +34,24 @@ const ABLATION: { label: string; lowering: Partial<LoweringOptions> }[] = [
   { label: 'ConvTranspose for every conv, comparison masks (the naive graph)', lowering: { stride1: 'convtranspose', strided: 'convtranspose', masks: 'compare' } },
   { label: 'stride-1 convs as Conv with flipped weights', lowering: { stride1: 'conv', strided: 'convtranspose', masks: 'compare' } },
   { label: '+ blocked-layout (affine) Relu/Clip masks', lowering: { stride1: 'conv', strided: 'convtranspose', masks: 'affine' } },
-  { label: '+ strided convs split into per-phase stride-1 Convs (default)', lowering: { stride1: 'conv', strided: 'phase', masks: 'affine' } },
+  { label: '+ strided convs split into per-phase stride-1 Convs', lowering: { stride1: 'conv', strided: 'phase', masks: 'affine' } },
   { label: 'strided convs by zero insertion instead', lowering: { stride1: 'conv', strided: 'zero-insert', masks: 'affine' } },
 ];
 
 interface WorkerResult {
   forwardMs: number;
   forwardBackwardMs: number;
+  forwardBackwardCpuMs: number;
   buildMs: number;
   peakRssMb: number;
   torchForwardBackwardMs?: number;
+  torchForwardBackwardCpuMs?: number;
   load: number;
+}
+
+interface AblationResult {
+  variants: { label: string; wallMs: number; cpuMs: number }[];
+  torchWallMs?: number;
 }
 
 /** A persistent PyTorch process that runs one forward + input gradient per request. */
@@ -61,11 +70,13 @@ class TorchServer {
     return server;
   }
 
-  async run(command: 'fb' | 'fwd'): Promise<number> {
+  /** Runs once; returns [wall ms, process CPU ms]. */
+  async run(command: 'fb' | 'fwd'): Promise<[number, number]> {
     this.child.stdin.write(command + '\n');
     const answer = await this.lines.next();
     if (answer.done) throw new Error('PyTorch server exited');
-    return Number(answer.value);
+    const [wall, cpu] = answer.value.split(' ').map(Number);
+    return [wall, cpu];
   }
 
   stop(): void {
@@ -77,7 +88,7 @@ async function worker(args: string[]): Promise<void> {
   const [path, name, batch, iters, threads, loweringJson, torch] = args;
   const model = await loadModel(path);
   const server = torch === 'torch' ? await TorchServer.start(name, Number(batch), Number(threads)) : undefined;
-  const torchTimes: number[] = [];
+  const torchTimes: [number, number][] = [];
   if (server) for (let i = 0; i < 2; i++) await server.run('fb');
   const r = await benchmarkGradient(model, {
     batch: Number(batch),
@@ -90,22 +101,66 @@ async function worker(args: string[]): Promise<void> {
   const result: WorkerResult = {
     forwardMs: r.forwardMs,
     forwardBackwardMs: r.forwardBackwardMs,
+    forwardBackwardCpuMs: r.forwardBackwardCpuMs,
     buildMs: r.buildMs,
     peakRssMb: r.peakRssMb,
-    torchForwardBackwardMs: server ? median(torchTimes) : undefined,
+    torchForwardBackwardMs: server ? median(torchTimes.map((t) => t[0])) : undefined,
+    torchForwardBackwardCpuMs: server ? median(torchTimes.map((t) => t[1])) : undefined,
     load: loadavg()[0],
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
+/**
+ * Every lowering variant in one process, their runs interleaved round by round (and with
+ * PyTorch's), so the comparison between variants sees the same load.
+ */
+async function ablationWorker(args: string[]): Promise<void> {
+  const [path, name, batch, iters, threads, torch] = args;
+  const n = Number(batch);
+  const model = await loadModel(path);
+  const oracles = ABLATION.map((v) => createGradientOracle(model, { kind: 'ce' }, { threads: Number(threads), lowering: v.lowering }));
+  for (const o of oracles) await o.prepare(n);
+  const pixels = floatTensor([n, 3, model.height, model.width], Float32Array.from({ length: n * 3 * model.height * model.width }, (_, i) => ((i * 2654435761) % 1000) / 1000));
+  const labels = Array.from({ length: n }, (_, i) => (i * 7919) % 1000);
+  const server = torch === 'torch' ? await TorchServer.start(name, n, Number(threads)) : undefined;
+  const wall = ABLATION.map(() => [] as number[]);
+  const cpu = ABLATION.map(() => [] as number[]);
+  const torchWall: number[] = [];
+  for (let round = 0; round < Number(iters) + 1; round++) {
+    for (let v = 0; v < oracles.length; v++) {
+      const c = process.cpuUsage();
+      const start = performance.now();
+      await oracles[v].gradient(pixels, { labels });
+      const used = process.cpuUsage(c);
+      if (round > 0) {
+        wall[v].push(performance.now() - start);
+        cpu[v].push((used.user + used.system) / 1000);
+      }
+    }
+    if (server) {
+      const [w] = await server.run('fb');
+      if (round > 0) torchWall.push(w);
+    }
+  }
+  server?.stop();
+  for (const o of oracles) await o.dispose();
+  const result: AblationResult = {
+    variants: ABLATION.map((v, i) => ({ label: v.label, wallMs: median(wall[i]), cpuMs: median(cpu[i]) })),
+    torchWallMs: server ? median(torchWall) : undefined,
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
 /** One measurement in a fresh process, so its peak RSS is the model's own. */
+function spawnWorker<T>(mode: string, args: string[]): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(packageRoot(), 'scripts/bench.ts'), mode, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`benchmark worker ${args[1]} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
 function runWorker(path: string, name: string, batch: number, iters: number, threads: number, lowering: Partial<LoweringOptions>, torch: boolean): WorkerResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(packageRoot(), 'scripts/bench.ts'), '--worker', path, name, String(batch), String(iters), String(threads), JSON.stringify(lowering), torch ? 'torch' : 'none'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
-  if (r.status !== 0) throw new Error(`benchmark worker for ${name} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as WorkerResult;
+  return spawnWorker<WorkerResult>('--worker', [path, name, String(batch), String(iters), String(threads), JSON.stringify(lowering), torch ? 'torch' : 'none']);
 }
 
 function option(args: string[], flag: string, fallback: number): number {
@@ -120,6 +175,7 @@ const ratio = (v: number) => `${v.toFixed(2)}x`;
 
 async function main(args: string[]): Promise<void> {
   if (args[0] === '--worker') return worker(args.slice(1));
+  if (args[0] === '--ablation-worker') return ablationWorker(args.slice(1));
   const batch = option(args, '--batch', 8);
   const iters = option(args, '--iters', 10);
   const repeats = option(args, '--repeats', 3);
@@ -139,6 +195,7 @@ async function main(args: string[]): Promise<void> {
   }
   const loadBefore = loadavg()[0];
   const rows: string[][] = [];
+  const cpuRows: string[][] = [];
   for (const m of available) {
     const runs: WorkerResult[] = [];
     for (let r = 0; r < repeats; r++) {
@@ -157,26 +214,33 @@ async function main(args: string[]): Promise<void> {
       `${spread(rss, (v) => `${Math.round(v)} MB`)}${m.rssLimit ? ` (<= ${m.rssLimit} MB${Math.max(...rss) <= m.rssLimit ? ' ✓' : ' ✗'})` : ''}`,
       ms(median(runs.map((r) => r.buildMs))),
     ]);
+    if (torch) {
+      console.error(`bench: ${m.name} single-thread CPU time`);
+      const one = runWorker(join(dir, `${m.name}.onnx`), m.name, batch, Math.max(3, Math.round(iters / 2)), 1, DEFAULT_LOWERING, true);
+      cpuRows.push([m.title, ms(one.forwardBackwardCpuMs), ms(one.torchForwardBackwardCpuMs!), ratio(one.torchForwardBackwardCpuMs! / one.forwardBackwardCpuMs)]);
+    }
   }
   const ablationRows: string[][] = [];
   if (ablation) {
     for (const m of available) {
-      for (const variant of ABLATION) {
-        console.error(`bench: ${m.name} lowering: ${variant.label}`);
-        const r = runWorker(join(dir, `${m.name}.onnx`), m.name, batch, Math.max(5, Math.round(iters / 2)), threads, variant.lowering, torch);
-        ablationRows.push([m.title, variant.label, ms(r.forwardBackwardMs), r.torchForwardBackwardMs ? ms(r.torchForwardBackwardMs) : 'n/a', r.torchForwardBackwardMs ? ratio(r.torchForwardBackwardMs / r.forwardBackwardMs) : 'n/a']);
-      }
+      console.error(`bench: ${m.name} lowering variants`);
+      const r = spawnWorker<AblationResult>('--ablation-worker', [join(dir, `${m.name}.onnx`), m.name, String(batch), String(Math.max(5, Math.round(iters / 2))), String(threads), torch ? 'torch' : 'none']);
+      const naive = r.variants[0];
+      r.variants.forEach((v, i) => {
+        const isDefault = Object.entries(ABLATION[i].lowering).every(([k, value]) => DEFAULT_LOWERING[k as keyof LoweringOptions] === value);
+        ablationRows.push([m.title, isDefault ? `${v.label} (default)` : v.label, ms(v.wallMs), ratio(naive.wallMs / v.wallMs), ms(v.cpuMs), r.torchWallMs ? ratio(r.torchWallMs / v.wallMs) : 'n/a']);
+      });
     }
   }
   const loadAfter = loadavg()[0];
-  writeSection(renderSection({ rows, ablationRows, batch, iters, repeats, threads, torch, loadBefore, loadAfter }));
+  writeSection(renderSection({ rows, cpuRows, ablationRows, batch, iters, repeats, threads, torch, loadBefore, loadAfter }));
 }
 
 function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-function renderSection(s: { rows: string[][]; ablationRows: string[][]; batch: number; iters: number; repeats: number; threads: number; torch: boolean; loadBefore: number; loadAfter: number }): string {
+function renderSection(s: { rows: string[][]; cpuRows: string[][]; ablationRows: string[][]; batch: number; iters: number; repeats: number; threads: number; torch: boolean; loadBefore: number; loadAfter: number }): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '## Autodiff: forward + input gradient vs PyTorch CPU autograd',
@@ -191,14 +255,24 @@ function renderSection(s: { rows: string[][]; ablationRows: string[][]; batch: n
     table(['model', 'ours: forward', 'ours: forward + input grad', 'PyTorch: forward + input grad', 'speedup', 'target', 'peak RSS', 'graph build (once)'], s.rows),
   ];
   if (!s.torch) lines.push('', `PyTorch was not available (${PYTHON} has no torch), so only our times are shown.`);
+  if (s.cpuRows.length > 0) {
+    lines.push(
+      '',
+      'The same work on one thread, as process CPU time per forward + input gradient (median): time spent waiting for a core ' +
+        'does not count, so this is the least load-sensitive comparison the shared machine allows.',
+      '',
+      table(['model', 'ours: CPU', 'PyTorch: CPU', 'ratio'], s.cpuRows),
+    );
+  }
   if (s.ablationRows.length > 0) {
     lines.push(
       '',
       '### What each lowering choice is worth',
       '',
-      'One run each (half the iterations), interleaved with PyTorch the same way; rows build on each other unless they say "instead".',
+      `All variants built in one process and run round-robin (each round also runs PyTorch once), medians of ${Math.max(5, Math.round(s.iters / 2))} rounds ` +
+        `on ${s.threads} threads. Rows build on each other unless they say "instead"; "vs naive" is the first row's time over the row's.`,
       '',
-      table(['model', 'backward form', 'ours: forward + input grad', 'PyTorch', 'speedup'], s.ablationRows),
+      table(['model', 'backward form', 'forward + input grad', 'vs naive', 'CPU time', 'vs PyTorch'], s.ablationRows),
     );
   }
   return lines.join('\n');

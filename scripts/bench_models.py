@@ -7,7 +7,7 @@ Run with Debian's python3-torch (1.13):
     /usr/bin/python3 scripts/bench_models.py serve MODEL BATCH THREADS
         builds the model and answers one line per command on stdin: `fb` runs forward +
         input-gradient once (cross-entropy on the logits, weights frozen so only the input
-        gradient is computed), `fwd` a forward pass; each answer is the time in ms. The benchmark
+        gradient is computed), `fwd` a forward pass; each answer is the wall and CPU time in ms. The benchmark
         interleaves these runs with its own so both see the same machine load.
 The models are ~14 MB and ~45 MB, so they are generated into the cache instead of being committed.
 """
@@ -73,9 +73,9 @@ def serve(name: str, batch: int, threads: int) -> None:
         fn = commands.get(line.strip())
         if fn is None:
             break
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
-        print(f"{(time.perf_counter() - start) * 1000:.3f}", flush=True)
+        print(f"{(time.perf_counter() - start) * 1000:.3f} {(time.process_time() - cpu) * 1000:.3f}", flush=True)
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ export interface BenchmarkResult {
   forwardMs: number;
   /** Median ms of forward + loss + input gradient (the oracle's one native run). */
   forwardBackwardMs: number;
+  /** Median process CPU time of one forward + gradient run (with one thread: the work, whatever else runs). */
+  forwardBackwardCpuMs: number;
   /** Every timed iteration, for spreads. */
   forwardTimes: number[];
   forwardBackwardTimes: number[];
@@ -79,11 +81,15 @@ export async function benchmarkGradient(model: LoadedModel, options: BenchmarkOp
   const classes = Math.max(1, (graph.shapes[resolved.output ?? ''] ?? [1, 1])[1]);
   const labels = Array.from({ length: batch }, (_, i) => (i * 7919) % classes);
   const forwardBackwardTimes: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < warmup + iters; i++) {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     await oracle.gradient(pixels, { labels });
     if (i >= warmup) {
       forwardBackwardTimes.push(performance.now() - start);
+      const used = process.cpuUsage(cpu);
+      cpuTimes.push((used.user + used.system) / 1000);
       await options.between?.();
     }
   }
@@ -91,6 +97,7 @@ export async function benchmarkGradient(model: LoadedModel, options: BenchmarkOp
   return {
     forwardMs: median(forwardTimes),
     forwardBackwardMs: median(forwardBackwardTimes),
+    forwardBackwardCpuMs: median(cpuTimes),
     forwardTimes,
     forwardBackwardTimes,
     buildMs,
