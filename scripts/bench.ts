@@ -30,12 +30,13 @@ const MODELS = [
   { name: 'mobilenet_v2', title: 'MobileNetV2', target: 2.0, rssLimit: 1536 },
   { name: 'resnet18', title: 'ResNet-18', target: 1.3 },
 ];
-const ABLATION: { label: string; lowering: Partial<LoweringOptions> }[] = [
-  { label: 'ConvTranspose for every conv, comparison masks (the naive graph)', lowering: { stride1: 'convtranspose', strided: 'convtranspose', masks: 'compare' } },
-  { label: 'stride-1 convs as Conv with flipped weights', lowering: { stride1: 'conv', strided: 'convtranspose', masks: 'compare' } },
-  { label: '+ blocked-layout (affine) Relu/Clip masks', lowering: { stride1: 'conv', strided: 'convtranspose', masks: 'affine' } },
-  { label: '+ strided convs split into per-phase stride-1 Convs', lowering: { stride1: 'conv', strided: 'phase', masks: 'affine' } },
-  { label: 'strided convs by zero insertion instead', lowering: { stride1: 'conv', strided: 'zero-insert', masks: 'affine' } },
+const ABLATION: { label: string; lowering: LoweringOptions }[] = [
+  { label: 'ConvTranspose for every conv, comparison masks (the naive graph)', lowering: { ...DEFAULT_LOWERING, stride1: 'convtranspose', strided: 'convtranspose', stridedDepthwise: 'convtranspose', masks: 'compare' } },
+  { label: 'stride-1 convs as Conv with flipped weights', lowering: { ...DEFAULT_LOWERING, strided: 'convtranspose', stridedDepthwise: 'convtranspose', masks: 'compare' } },
+  { label: '+ blocked-layout (affine) Relu/Clip masks', lowering: { ...DEFAULT_LOWERING, strided: 'convtranspose', stridedDepthwise: 'convtranspose' } },
+  { label: '+ dense strided convs split into per-phase stride-1 Convs', lowering: { ...DEFAULT_LOWERING, strided: 'phase', stridedDepthwise: 'convtranspose' } },
+  { label: '+ depthwise strided convs per phase too', lowering: { ...DEFAULT_LOWERING, strided: 'phase', stridedDepthwise: 'phase' } },
+  { label: 'strided convs by zero insertion instead', lowering: { ...DEFAULT_LOWERING, strided: 'zero-insert', stridedDepthwise: 'zero-insert' } },
 ];
 
 interface WorkerResult {
@@ -227,7 +228,7 @@ async function main(args: string[]): Promise<void> {
       const r = spawnWorker<AblationResult>('--ablation-worker', [join(dir, `${m.name}.onnx`), m.name, String(batch), String(Math.max(5, Math.round(iters / 2))), String(threads), torch ? 'torch' : 'none']);
       const naive = r.variants[0];
       r.variants.forEach((v, i) => {
-        const isDefault = Object.entries(ABLATION[i].lowering).every(([k, value]) => DEFAULT_LOWERING[k as keyof LoweringOptions] === value);
+        const isDefault = JSON.stringify(ABLATION[i].lowering) === JSON.stringify(DEFAULT_LOWERING);
         ablationRows.push([m.title, isDefault ? `${v.label} (default)` : v.label, ms(v.wallMs), ratio(naive.wallMs / v.wallMs), ms(v.cpuMs), r.torchWallMs ? ratio(r.torchWallMs / v.wallMs) : 'n/a']);
       });
     }

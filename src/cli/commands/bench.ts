@@ -15,7 +15,7 @@ export function registerBench(program: Command): void {
       .option('--batch <n>', 'images per run', '8')
       .option('--iters <n>', 'timed runs (after 2 warm-up runs); medians are reported', '10')
       .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)')
-      .option('--lowering <form>', 'strided conv backward: phase, convtranspose or zero-insert (default phase)')
+      .option('--lowering <form>', 'strided conv backward for every conv: phase, convtranspose or zero-insert (default: phase for dense convs, convtranspose for depthwise)')
       .option('--json', 'print JSON'),
   ).action(async (ref: string, opts: ModelFlags & { batch: string; iters: string; threads?: string; lowering?: string; json?: boolean }) => {
     const batch = parsePositiveInt('--batch', opts.batch);
@@ -23,7 +23,7 @@ export function registerBench(program: Command): void {
     const threads = opts.threads ? parsePositiveInt('--threads', opts.threads) : defaultThreads();
     const strided = opts.lowering ? parseChoice('--lowering', opts.lowering, ['phase', 'convtranspose', 'zero-insert'] as const) : undefined;
     const model = await loadModel(ref, modelOverrides(opts));
-    const r = await benchmarkGradient(model, { batch, iters, threads, lowering: strided ? { strided } : undefined });
+    const r = await benchmarkGradient(model, { batch, iters, threads, lowering: strided ? { strided, stridedDepthwise: strided } : undefined });
     const round = (v: number) => Math.round(v * 10) / 10;
     if (opts.json) {
       return printJson({ forward_ms: round(r.forwardMs), forward_backward_ms: round(r.forwardBackwardMs), peak_rss_mb: Math.round(r.peakRssMb), batch, threads });

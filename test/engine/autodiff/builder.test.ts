@@ -68,11 +68,11 @@ describe('gradient builder', () => {
 
   it('lowers strided convolutions to phase Convs and stride-1 ones to flipped-weight Convs; ConvTranspose only for the 3-channel image gradient', async () => {
     const model = readModelFile(modelFixture('mobilenet_v2_w025.onnx'));
-    const g = await buildGradientGraph(model, { batch: 1, loss: { kind: 'ce' }, lowering: { strided: 'phase' } });
+    const g = await buildGradientGraph(model, { batch: 1, loss: { kind: 'ce' }, lowering: { strided: 'phase', stridedDepthwise: 'phase' } });
     const ops = g.model.graph.nodes.map((n) => n.opType);
     expect(ops.filter((o) => o === 'ConvTranspose')).toHaveLength(1);
     expect(ops.filter((o) => o === 'DepthToSpace').length).toBeGreaterThanOrEqual(4);
-    const legacy = await buildGradientGraph(model, { batch: 1, loss: { kind: 'ce' }, lowering: { strided: 'convtranspose', stride1: 'convtranspose' } });
+    const legacy = await buildGradientGraph(model, { batch: 1, loss: { kind: 'ce' }, lowering: { strided: 'convtranspose', stridedDepthwise: 'convtranspose', stride1: 'convtranspose' } });
     expect(legacy.model.graph.nodes.filter((n) => n.opType === 'ConvTranspose').length).toBe(52);
   });
 });

@@ -11,7 +11,9 @@ export interface LoweringOptions {
    * output phase interleaved with DepthToSpace; `zero-insert` spreads the gradient with zeros
    * and runs one stride-1 Conv.
    */
-  strided: 'convtranspose' | 'phase' | 'zero-insert';
+  strided: StridedForm;
+  /** The same for depthwise convs (and average pooling), whose backward Convs are cheap and memory-bound. */
+  stridedDepthwise: StridedForm;
   /**
    * Fewest input channels for the phase and zero-insert forms: below onnxruntime's 8-channel
    * blocks its Conv takes a slow path and ConvTranspose wins (the image gradient of a stem conv).
@@ -24,4 +26,6 @@ export interface LoweringOptions {
   masks: 'compare' | 'affine';
 }
 
-export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase', stridedMinChannels: 8, masks: 'affine' };
+export type StridedForm = 'convtranspose' | 'phase' | 'zero-insert';
+
+export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase', stridedDepthwise: 'convtranspose', stridedMinChannels: 8, masks: 'affine' };
