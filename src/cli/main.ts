@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerBench } from './commands/bench';
+import { registerCalibrate } from './commands/calibrate';
+import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
 import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
   void attack;
+  registerExport(program);
+  registerCalibrate(program);
   return program;
 }
 
