@@ -1,0 +1,90 @@
+/** Rectangle [x0, y0, x1) x [y0, y1) in pixels. */
+export type Region = readonly [number, number, number, number];
+
+export function gaussianKernel(sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp(-(i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i] /= sum;
+  return k;
+}
+
+/** Separable Gaussian blur of 3 planes (W x H) with edges replicated; returns a new array. */
+export function blurForward(image: Float32Array, width: number, height: number, kernel: Float32Array): Float32Array {
+  const r = (kernel.length - 1) / 2;
+  const plane = width * height;
+  const tmp = new Float32Array(plane);
+  const out = new Float32Array(image.length);
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    for (let y = 0; y < height; y++) {
+      const row = base + y * width;
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let k = -r; k <= r; k++) {
+          const xx = x + k < 0 ? 0 : x + k >= width ? width - 1 : x + k;
+          s += kernel[k + r] * image[row + xx];
+        }
+        tmp[y * width + x] = s;
+      }
+    }
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let k = -r; k <= r; k++) {
+          const yy = y + k < 0 ? 0 : y + k >= height ? height - 1 : y + k;
+          s += kernel[k + r] * tmp[yy * width + x];
+        }
+        out[base + y * width + x] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Adjoint of blurForward, computed only where it is needed: returns an array whose values
+ * inside `region` are exactly (blurᵀ · grad) there (zero elsewhere). Only the pixels within
+ * the kernel radius of the region are read.
+ */
+export function blurBackward(grad: Float32Array, width: number, height: number, kernel: Float32Array, region: Region): Float32Array {
+  const r = (kernel.length - 1) / 2;
+  const plane = width * height;
+  const [rx0, ry0, rx1, ry1] = region;
+  const cx0 = Math.max(0, rx0 - r);
+  const cx1 = Math.min(width, rx1 + r);
+  const qy0 = Math.max(0, ry0 - r);
+  const qy1 = Math.min(height, ry1 + r);
+  const tmp = new Float32Array(plane);
+  const out = new Float32Array(grad.length);
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    tmp.fill(0);
+    // Vertical pass transposed: scatter each output row into the rows it was gathered from.
+    for (let qy = qy0; qy < qy1; qy++) {
+      for (let k = -r; k <= r; k++) {
+        const py = qy + k < 0 ? 0 : qy + k >= height ? height - 1 : qy + k;
+        if (py < ry0 || py >= ry1) continue;
+        const w = kernel[k + r];
+        const src = base + qy * width;
+        const dst = py * width;
+        for (let x = cx0; x < cx1; x++) tmp[dst + x] += w * grad[src + x];
+      }
+    }
+    // Horizontal pass transposed.
+    for (let y = ry0; y < ry1; y++) {
+      const row = y * width;
+      for (let qx = cx0; qx < cx1; qx++) {
+        const g = tmp[row + qx];
+        if (g === 0) continue;
+        for (let k = -r; k <= r; k++) {
+          const px = qx + k < 0 ? 0 : qx + k >= width ? width - 1 : qx + k;
+          if (px < rx0 || px >= rx1) continue;
+          out[base + row + px] += kernel[k + r] * g;
+        }
+      }
+    }
+  }
+  return out;
+}
