@@ -38,6 +38,7 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
     labels: model.labels ?? [],
     outputs: roles,
     threshold,
+    resize: model.resizeMode,
     async classAxis(output: string) {
       const session = await model.session();
       const info = session.outputs.find((o) => o.name === output);

@@ -30,6 +30,8 @@ export interface AttackTarget {
   readonly outputs: Readonly<Record<string, string>>;
   /** Detector: score at which a detection counts; embedding: cosine at which two faces match. */
   readonly threshold: number;
+  /** How scenes are fitted to the input (the model's manifest); stretch when absent. */
+  readonly resize?: 'stretch' | 'letterbox';
   /** Layout of a detector heatmap: which axis holds the classes. */
   classAxis(output: string): Promise<number>;
   createOracle(loss: LossSpec, outputs: readonly string[]): Promise<GradientOracle>;

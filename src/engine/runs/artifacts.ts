@@ -83,7 +83,7 @@ export interface SampleTile {
 /** A grid of rendered views with the patch outline, the model's detections and a caption per tile. */
 export async function sampleGrid(tiles: readonly SampleTile[], labelOf: (i: number) => string, columns = 4): Promise<Buffer> {
   const [, , h, w] = tiles[0].pixels.dims;
-  const tileW = Math.min(w, 320);
+  const tileW = w < 256 ? 256 : Math.min(w, 320);
   const tileH = Math.round((h * tileW) / w);
   const s = tileW / w;
   const capH = 18;

@@ -101,9 +101,9 @@ export class RunStore {
       });
   }
 
-  /** Drops metrics of steps the checkpoint does not contain (they will be run again). */
-  truncateMetrics(beforeStep: number): void {
-    const kept = this.readMetrics().filter((m) => m.step < beforeStep);
+  /** Drops metrics of steps after the checkpoint's `completed` steps (they will be run again). */
+  truncateMetrics(completed: number): void {
+    const kept = this.readMetrics().filter((m) => m.step <= completed);
     writeFileAtomic(this.path(RUN_FILES.metrics), kept.map((m) => JSON.stringify(m) + '\n').join(''));
   }
 

@@ -1,0 +1,110 @@
+import { UserError } from '../errors';
+import type { RasterImage } from '../image/image';
+import { applyH, homographyFromQuads, type Mat3, type Quad } from '../render/homography';
+import { makePlane, type Plane } from '../render/texture';
+import { rasterToPlane } from './scenes';
+import type { Box } from './placement';
+
+/** A detected face with its eye centres (as they appear in the image), in image pixels. */
+export interface FaceInfo {
+  box: Box;
+  score: number;
+  leftEye: [number, number];
+  rightEye: [number, number];
+}
+
+/** Finds faces; the zoo's blazeface behind it by default, a TypeScript stand-in in tests. */
+export type FaceDetector = (image: RasterImage) => Promise<FaceInfo[]>;
+
+/** Where the eyes go in an aligned crop, as fractions of its width and height. */
+const EYE_LINE = 0.4;
+const EYE_SPAN = 0.36;
+
+/** An aligned face: the crop the embedder sees and the map from photo pixels to crop pixels. */
+export interface AlignedFace {
+  plane: Plane;
+  toCrop: Mat3;
+  leftEye: [number, number];
+  rightEye: [number, number];
+}
+
+/**
+ * Crops a face upright and to scale by a similarity that puts the eyes on a fixed line, so
+ * every view of a person reaches the descriptor the same way (enrolment and attack alike).
+ */
+export function alignFace(image: RasterImage, face: FaceInfo, width: number, height: number): AlignedFace {
+  const [l, r] = face.leftEye[0] <= face.rightEye[0] ? [face.leftEye, face.rightEye] : [face.rightEye, face.leftEye];
+  const dstL: [number, number] = [(0.5 - EYE_SPAN / 2) * width, EYE_LINE * height];
+  const dstR: [number, number] = [(0.5 + EYE_SPAN / 2) * width, EYE_LINE * height];
+  const toCrop = similarity(l, r, dstL, dstR);
+  const src = rasterToPlane(image);
+  const crop = sampleThrough(src, toCrop, width, height);
+  return { plane: crop, toCrop, leftEye: applyH(toCrop, ...l), rightEye: applyH(toCrop, ...r) };
+}
+
+function similarity(a: readonly [number, number], b: readonly [number, number], c: readonly [number, number], d: readonly [number, number]): Mat3 {
+  const ex: [number, number] = [b[0] + (a[1] - b[1]), b[1] + (b[0] - a[0])];
+  const fx: [number, number] = [d[0] + (c[1] - d[1]), d[1] + (d[0] - c[0])];
+  const ax: [number, number] = [a[0] + (a[1] - b[1]), a[1] + (b[0] - a[0])];
+  const cx: [number, number] = [c[0] + (c[1] - d[1]), c[1] + (d[0] - c[0])];
+  const src: Quad = [a, b, ex, ax];
+  const dst: Quad = [c, d, fx, cx];
+  return homographyFromQuads(src, dst);
+}
+
+function sampleThrough(src: Plane, toCrop: Mat3, width: number, height: number): Plane {
+  const out = makePlane(width, height, 3);
+  const inv = invertSimilarity(toCrop);
+  const plane = src.width * src.height;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [sx, sy] = applyH(inv, x + 0.5, y + 0.5);
+      const u = Math.min(src.width - 1, Math.max(0, sx - 0.5));
+      const v = Math.min(src.height - 1, Math.max(0, sy - 0.5));
+      const ix = Math.min(src.width - 2, Math.floor(u));
+      const iy = Math.min(src.height - 2, Math.floor(v));
+      const fx = u - ix;
+      const fy = v - iy;
+      for (let c = 0; c < 3; c++) {
+        const b = c * plane + iy * src.width + ix;
+        out.data[c * width * height + y * width + x] = (1 - fy) * ((1 - fx) * src.data[b] + fx * src.data[b + 1]) + fy * ((1 - fx) * src.data[b + src.width] + fx * src.data[b + src.width + 1]);
+      }
+    }
+  }
+  return out;
+}
+
+function invertSimilarity(m: Mat3): Mat3 {
+  const [a, b, c, d, e, f] = m;
+  const det = a * e - b * d;
+  return Float64Array.from([e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det, 0, 0, 1]);
+}
+
+/** The largest face in a photo, or a one-line error naming the file. */
+export async function mainFace(detect: FaceDetector, image: RasterImage, label: string): Promise<FaceInfo> {
+  const faces = await detect(image);
+  if (faces.length === 0) throw new UserError(`${label}: no face found`);
+  return faces.reduce((a, b) => ((b.box[2] - b.box[0]) * (b.box[3] - b.box[1]) > (a.box[2] - a.box[0]) * (a.box[3] - a.box[1]) ? b : a));
+}
+
+/** The gradient of faces in the zoo: blazeface keypoints via the models module (lazily imported). */
+export async function zooFaceDetector(): Promise<FaceDetector> {
+  const path = '../models/faces';
+  let mod: { detectFaces?: (...args: unknown[]) => Promise<unknown> };
+  try {
+    mod = (await import(/* @vite-ignore */ path)) as typeof mod;
+  } catch {
+    throw new UserError('face detection (src/engine/models/faces.ts, blazeface) is not available yet');
+  }
+  if (!mod.detectFaces) throw new UserError('src/engine/models/faces.ts has no detectFaces');
+  const detectFaces = mod.detectFaces;
+  return async (image: RasterImage) => {
+    const faces = (await detectFaces(image)) as { box: Box; score: number; keypoints: { name: string; x: number; y: number }[] }[];
+    return faces.flatMap((f) => {
+      const eyes = f.keypoints.filter((k) => /eye/i.test(k.name));
+      if (eyes.length < 2) return [];
+      const [a, b] = eyes[0].x <= eyes[1].x ? [eyes[0], eyes[1]] : [eyes[1], eyes[0]];
+      return [{ box: f.box, score: f.score, leftEye: [a.x, a.y] as [number, number], rightEye: [b.x, b.y] as [number, number] }];
+    });
+  };
+}
