@@ -16,6 +16,7 @@ import { patchPng, planeToRgb, sampleGrid } from '../runs/artifacts';
 import type { Checkpoint } from '../runs/checkpoint';
 import { RUN_FILES, RunStore, type RunRecord } from '../runs/store';
 import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from './config';
+import type { GradientOracle } from '../autodiff/oracle';
 import type { FaceDetector } from './faces';
 import { targetFromModel } from './model-target';
 import { initialState, learningRate, optimiserStep } from './optimiser';
@@ -68,7 +69,9 @@ export interface PhysicalRunResult {
 /** Starts a physical attack run in `outDir` and optimises until done, paused or early-stopped. */
 export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: string, options: PhysicalRunOptions = {}): Promise<PhysicalRunResult> {
   const config = resolveAttackConfig(input);
+  RunStore.assertCreatable(outDir);
   const target = options.target ?? targetFromModel(await loadModel(config.model));
+  const setup = await prepareRun(config, target, options);
   const store = RunStore.create(outDir);
   const record: RunRecord = {
     id: `${config.attack}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
@@ -81,11 +84,11 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
     versions: versions(),
     seed: config.seed,
     steps: { done: 0, total: config.steps },
-    scenes: [],
-    notes: [],
+    scenes: setup.prepared.names,
+    notes: setup.notes,
   };
   store.writeRecord(record);
-  return optimise(store, record, config, target, undefined, options);
+  return optimise(store, record, config, target, setup, undefined, options);
 }
 
 /** Continues a run from its last checkpoint; what the uninterrupted run would have done, minus nothing. */
@@ -95,30 +98,48 @@ export async function resumePhysicalAttack(runDir: string, options: PhysicalRunO
   const config = resolveAttackConfig({ ...(record.config as unknown as PhysicalAttackInput), ...(options.steps ? { steps: options.steps } : {}) });
   const target = options.target ?? targetFromModel(await loadModel(config.model));
   if (target.hash !== record.model.hash) throw new UserError(`${runDir}: the run was made with a different ${record.model.name} (hash ${record.model.hash.slice(0, 12)}…)`);
+  const setup = await prepareRun(config, target, options);
   const checkpoint = store.loadCheckpoint();
   store.truncateMetrics(checkpoint?.step ?? 0);
   record.status = 'running';
   record.steps.total = config.steps;
   record.config = config as unknown as Record<string, unknown>;
-  return optimise(store, record, config, target, checkpoint, options);
+  return optimise(store, record, config, target, setup, checkpoint, options);
 }
 
-async function optimise(store: RunStore, record: RunRecord, config: PhysicalAttackConfig, target: AttackTarget, checkpoint: Checkpoint | undefined, options: PhysicalRunOptions): Promise<PhysicalRunResult> {
-  const mask = await shapeMask(config.shape, config.resolution);
+/** Everything a run needs before its first step; built before the run folder exists so a bad setup leaves nothing behind. */
+interface RunSetup {
+  mask: PatchMask;
+  prepared: Prepared;
+  palette: Rgb[];
+  disguise?: Plane;
+  compositor: Compositor;
+  oracle: GradientOracle;
+  notes: string[];
+}
+
+async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, options: PhysicalRunOptions): Promise<RunSetup> {
   const notes: string[] = [];
   const note = (m: string): void => {
-    if (!record.notes.includes(m)) notes.push(m);
+    notes.push(m);
     options.onNote?.(m);
   };
+  const mask = await shapeMask(config.shape, config.resolution);
   const prepared = await prepareAttack(config, target, mask, { faceDetector: options.faceDetector, onNote: note });
   const palette = loadPalette(config, note);
   const disguise = config.disguise ? await loadDisguise(config.disguise, mask.mask) : undefined;
-  const compositor = new Compositor(mask.mask);
   const oracle = await target.createOracle(prepared.objective.loss, prepared.objective.outputs);
-  record.scenes = prepared.names;
-  record.notes.push(...notes);
-  store.writeRecord(record);
+  return { mask, prepared, palette, disguise, compositor: new Compositor(mask.mask), oracle, notes };
+}
 
+async function optimise(store: RunStore, record: RunRecord, config: PhysicalAttackConfig, target: AttackTarget, setup: RunSetup, checkpoint: Checkpoint | undefined, options: PhysicalRunOptions): Promise<PhysicalRunResult> {
+  const { mask, prepared, palette, disguise, compositor, oracle } = setup;
+  const notes: string[] = [];
+  const note = (m: string): void => {
+    notes.push(m);
+    options.onNote?.(m);
+  };
+  for (const n of setup.notes) if (!record.notes.includes(n)) record.notes.push(n);
   const texture = checkpoint ? makePlane(checkpoint.width, checkpoint.height, 3, checkpoint.texture) : initialTexture(config, mask);
   const opt = checkpoint ? { ...checkpoint.optimiser } : initialState(texture.data.length);
   const recent = checkpoint ? [...checkpoint.recentSuccess] : [];
@@ -207,6 +228,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
     await oracle.dispose();
   }
 }
+
 
 /** The views of one step: scenes and transforms drawn from the (seed, step) stream. */
 export function drawBatch(config: PhysicalAttackConfig, prepared: Prepared, step: number, size: number): { samples: SceneSample[]; scenes: number[] } {

@@ -48,14 +48,20 @@ export interface MetricsLine {
 export class RunStore {
   private constructor(readonly dir: string) {}
 
-  /** A new run in `dir`, which must not hold another run. */
-  static create(dir: string): RunStore {
+  /** Fails unless `dir` can hold a new run (absent, or an empty folder). */
+  static assertCreatable(dir: string): void {
     const abs = resolve(dir);
     if (existsSync(abs)) {
       if (!statSync(abs).isDirectory()) throw new UserError(`${dir}: exists and is not a folder`);
       if (existsSync(join(abs, RUN_FILES.run))) throw new UserError(`${dir}: already holds a run (use --resume ${dir} to continue it, or pick another --out)`);
       if (readdirSync(abs).length > 0) throw new UserError(`${dir}: folder is not empty`);
     }
+  }
+
+  /** A new run in `dir`, which must not hold another run. */
+  static create(dir: string): RunStore {
+    RunStore.assertCreatable(dir);
+    const abs = resolve(dir);
     mkdirSync(abs, { recursive: true });
     return new RunStore(abs);
   }
