@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerPhysicalAttacks } from './commands/attack-physical';
+import { registerEval } from './commands/eval';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
   registerPhysicalAttacks(attack);
+  registerEval(program);
   return program;
 }
 

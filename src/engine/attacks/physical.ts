@@ -84,7 +84,7 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
     versions: versions(),
     seed: config.seed,
     steps: { done: 0, total: config.steps },
-    scenes: setup.prepared.names,
+    scenes: setup.prepared.files,
     notes: setup.notes,
   };
   store.writeRecord(record);

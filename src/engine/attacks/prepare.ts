@@ -1,3 +1,4 @@
+import { basename, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { decodeImage } from '../image/image';
 import type { Quad } from '../render/homography';
@@ -13,6 +14,8 @@ import { classIndex, type AttackTarget, type TargetPrediction } from './target';
 /** Scenes ready for rendering: planes at the model's input size and where the patch goes on each. */
 export interface PreparedScenes {
   names: string[];
+  /** Absolute paths of the scene files. */
+  files: string[];
   planes: Plane[];
   quads: Quad[][];
 }
@@ -81,7 +84,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
     targetIndex: config.target !== undefined ? classIndex(target, config.target, '--target') : undefined,
     sceneLabels: keep.map((i) => sceneLabels[i]),
   });
-  return { names: keep.map((i) => scenes[i].name), planes: keep.map((i) => scenes[i].plane), quads: keep.map((i) => quads[i]), objective, notes };
+  return { names: keep.map((i) => scenes[i].name), files: keep.map((i) => resolve(scenes[i].file)), planes: keep.map((i) => scenes[i].plane), quads: keep.map((i) => quads[i]), objective, notes };
 }
 
 /** Glasses: each scene is the wearer's face, aligned to the descriptor's input; frames on the eyes. */
@@ -100,7 +103,7 @@ async function prepareFaces(config: PhysicalAttackConfig, target: AttackTarget, 
     targetVector = unit((await target.predict(scenesToPixels([t.plane])))[0].embedding);
   }
   const objective = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector });
-  return { names: files.map((f) => f.split('/').pop() as string), planes, quads, objective, notes };
+  return { names: files.map((f) => basename(f)), files: files.map((f) => resolve(f)), planes, quads, objective, notes };
 }
 
 export async function alignedFace(detect: FaceDetector, file: string, target: AttackTarget): Promise<ReturnType<typeof alignFace>> {

@@ -28,7 +28,7 @@ export interface RunRecord {
   versions: Record<string, string>;
   seed: number;
   steps: { done: number; total: number };
-  /** Scenes the optimiser saw (evaluation should use others). */
+  /** Scene files the optimiser saw, absolute paths (evaluation should use others). */
   scenes: string[];
   notes: string[];
   summary?: Record<string, unknown>;

@@ -43,13 +43,6 @@ describe('physical patch attack (toy detector)', () => {
     expect(existsSync(join(reference, 'samples.png'))).toBe(true);
   });
 
-  it('lowers the hidden class score over the run', () => {
-    const metrics = RunStore.open(reference).readMetrics();
-    const first = metrics.slice(0, 5).reduce((a, m) => a + m.terms.task, 0) / 5;
-    const last = metrics.slice(-5).reduce((a, m) => a + m.terms.task, 0) / 5;
-    expect(last).toBeLessThan(first - 0.1);
-  });
-
   it('is reproducible: same seed, same patch', async () => {
     const again = join(tempDir(), 'again');
     await runPhysicalAttack(toyConfig(scenes), again, { target: toyDetector(), previewEvery: 0 });
