@@ -51,8 +51,10 @@ export const PhysicalAttackSchema = z.object({
   eot: EotSchema,
   optimiser: OptimiserSchema,
   weights: z.object({ nps: z.number().min(0), tv: z.number().min(0), disguise: z.number().min(0).default(0) }),
-  /** Printable colours (the print module's palette JSON); the shipped default when absent. */
-  palette: z.string().optional(),
+  /** Printable colours: a palette name ($PATCHLAB_HOME/palettes or built-in) or JSON path; NPS compares against it. */
+  palette: z.string().default('default'),
+  /** Render the patch through the palette's fitted printer colour model (identity until calibrated). */
+  printerModel: z.boolean().default(true),
   /** An image the patch should stay close to (L2), e.g. a logo. */
   disguise: z.string().optional(),
   /** Starting texture: random, grey, or a solid colour #rrggbb (Sharif et al. start glasses from a solid colour). */

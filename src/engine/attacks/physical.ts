@@ -7,7 +7,9 @@ import { decodeImage } from '../image/image';
 import { resizeImage } from '../image/resize';
 import { loadModel } from '../models/loaded';
 import { packageRoot } from '../paths';
+import { loadPalette as loadPaletteFile, type Palette } from '../color/index';
 import { Compositor, type SceneSample } from '../render/compositor';
+import { printerColourModel } from '../render/printer';
 import { sampleView } from '../render/eot';
 import { Rng, mixSeed } from '../render/rng';
 import { describeShape, shapeMask, type PatchMask } from '../render/shapes';
@@ -20,7 +22,6 @@ import type { GradientOracle } from '../autodiff/oracle';
 import type { FaceDetector } from './faces';
 import { targetFromModel } from './model-target';
 import { initialState, learningRate, optimiserStep } from './optimiser';
-import { defaultPalettePath, readPalette, type Rgb } from './palette';
 import { prepareAttack, predictPlanes, type Prepared } from './prepare';
 import { disguiseDistance, nonPrintability, totalVariation } from './regularisers';
 import { rasterToPlane } from './scenes';
@@ -111,7 +112,8 @@ export async function resumePhysicalAttack(runDir: string, options: PhysicalRunO
 interface RunSetup {
   mask: PatchMask;
   prepared: Prepared;
-  palette: Rgb[];
+  /** Printable colours for NPS, [0, 1] RGB. */
+  palette: [number, number, number][];
   disguise?: Plane;
   compositor: Compositor;
   oracle: GradientOracle;
@@ -126,10 +128,12 @@ async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, op
   };
   const mask = await shapeMask(config.shape, config.resolution);
   const prepared = await prepareAttack(config, target, mask, { faceDetector: options.faceDetector, onNote: note });
-  const palette = loadPalette(config, note);
+  const palette = loadPaletteFile(config.palette);
+  if (palette.calibration === undefined && config.palette !== 'default') note(`palette ${palette.name} is not calibrated: NPS uses its intended colours and the printer model is the identity`);
+  const printer = config.printerModel ? printerColourModel(palette.model) : undefined;
   const disguise = config.disguise ? await loadDisguise(config.disguise, mask.mask) : undefined;
   const oracle = await target.createOracle(prepared.objective.loss, prepared.objective.outputs);
-  return { mask, prepared, palette, disguise, compositor: new Compositor(mask.mask), oracle, notes };
+  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor: new Compositor(mask.mask, printer), oracle, notes };
 }
 
 async function optimise(store: RunStore, record: RunRecord, config: PhysicalAttackConfig, target: AttackTarget, setup: RunSetup, checkpoint: Checkpoint | undefined, options: PhysicalRunOptions): Promise<PhysicalRunResult> {
@@ -256,14 +260,10 @@ function initialTexture(config: PhysicalAttackConfig, mask: PatchMask): Plane {
   return t;
 }
 
-function loadPalette(config: PhysicalAttackConfig, note: (m: string) => void): Rgb[] {
-  if (config.weights.nps <= 0) return [];
-  const path = config.palette ?? defaultPalettePath();
-  if (!path) {
-    note('no printable palette installed (resources/palettes/default.json): the non-printability term is off');
-    return [];
-  }
-  return readPalette(path);
+function triplets(palette: Palette): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (let i = 0; i < palette.count; i++) out.push([palette.printable[3 * i], palette.printable[3 * i + 1], palette.printable[3 * i + 2]]);
+  return out;
 }
 
 async function loadDisguise(file: string, mask: Plane): Promise<Plane> {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Compositor, type PatchColourModel } from '../../../src/engine/render/compositor';
 import { IDENTITY_VIEW, type ViewParams } from '../../../src/engine/render/eot';
 import { rectQuad } from '../../../src/engine/render/homography';
+import type { PrinterModel } from '../../../src/engine/color/index';
+import { printerColourModel } from '../../../src/engine/render/printer';
 import { makePlane, type Plane } from '../../../src/engine/render/texture';
 import { discMask, randomPlane, squareQuad } from './fixtures';
 import { gradientCheck } from './gradcheck';
@@ -85,6 +87,24 @@ describe('compositor', () => {
     const c = new Compositor(mask, matrixModel);
     const r = gradientCheck(c, texture, [{ scene, quads: [squareQuad(24, 20, 18)], view: view({ tilt: 20, tiltAxis: 10 }), noiseSeed: 5 }]);
     expect(r.worst).toBeLessThan(2e-3);
+  });
+
+  it('backward matches finite differences through the print module\'s fitted printer model (curves + matrix)', () => {
+    const model: PrinterModel = {
+      curves: [
+        [0, 0.08, 0.2, 0.33, 0.47, 0.6, 0.74, 0.87, 1],
+        [0, 0.1, 0.22, 0.35, 0.5, 0.62, 0.75, 0.88, 1],
+        [0, 0.15, 0.27, 0.4, 0.52, 0.64, 0.76, 0.9, 1],
+      ],
+      matrix: [0.85, 0.08, 0.02, 0.05, 0.8, 0.07, 0.02, 0.05, 0.82],
+      offset: [0.03, 0.02, 0.04],
+    };
+    const colour = printerColourModel(model);
+    expect(colour).toBeDefined();
+    const c = new Compositor(mask, colour);
+    const r = gradientCheck(c, texture, [{ scene, quads: [squareQuad(24, 20, 18)], view: view({ rotation: 12 }), noiseSeed: 5 }], { h: 1e-3 });
+    expect(r.nonzero).toBeGreaterThan(10);
+    expect(r.worst).toBeLessThan(5e-3);
   });
 
   it('backward matches finite differences for several overlapping patches, a batch, and a small (mip-mapped) patch', () => {
