@@ -13,30 +13,34 @@ export function gaussianKernel(sigma: number): Float32Array {
 /** Separable Gaussian blur of 3 planes (W x H) with edges replicated; returns a new array. */
 export function blurForward(image: Float32Array, width: number, height: number, kernel: Float32Array): Float32Array {
   const r = (kernel.length - 1) / 2;
+  const taps = kernel.length;
   const plane = width * height;
   const tmp = new Float32Array(plane);
   const out = new Float32Array(image.length);
+  const padded = new Float32Array(width + 2 * r);
   for (let c = 0; c < 3; c++) {
     const base = c * plane;
+    // Horizontal: copy the row into an edge-replicated buffer, then convolve without branches.
     for (let y = 0; y < height; y++) {
       const row = base + y * width;
+      padded.set(image.subarray(row, row + width), r);
+      padded.fill(image[row], 0, r);
+      padded.fill(image[row + width - 1], r + width);
+      const t = y * width;
       for (let x = 0; x < width; x++) {
         let s = 0;
-        for (let k = -r; k <= r; k++) {
-          const xx = x + k < 0 ? 0 : x + k >= width ? width - 1 : x + k;
-          s += kernel[k + r] * image[row + xx];
-        }
-        tmp[y * width + x] = s;
+        for (let k = 0; k < taps; k++) s += kernel[k] * padded[x + k];
+        tmp[t + x] = s;
       }
     }
+    // Vertical: whole rows at a time, so the inner loop runs along memory.
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        let s = 0;
-        for (let k = -r; k <= r; k++) {
-          const yy = y + k < 0 ? 0 : y + k >= height ? height - 1 : y + k;
-          s += kernel[k + r] * tmp[yy * width + x];
-        }
-        out[base + y * width + x] = s;
+      const dst = base + y * width;
+      for (let k = -r; k <= r; k++) {
+        const yy = y + k < 0 ? 0 : y + k >= height ? height - 1 : y + k;
+        const w = kernel[k + r];
+        const src = yy * width;
+        for (let x = 0; x < width; x++) out[dst + x] += w * tmp[src + x];
       }
     }
   }

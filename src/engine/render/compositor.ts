@@ -3,7 +3,7 @@ import { blurBackward, blurForward, gaussianKernel, type Region } from './blur';
 import type { ViewParams } from './eot';
 import { viewHomography, viewQuad } from './geometry';
 import { mapQuad, quadArea, quadBounds, type Quad } from './homography';
-import { Rng } from './rng';
+import { addGaussianNoise } from './rng';
 import { buildPyramid, pyramidBackward, type Plane } from './texture';
 import { warpScene } from './view-warp';
 import { compositeQuad, compositeQuadBackward, type QuadTape } from './warp';
@@ -96,8 +96,7 @@ export class Compositor {
         image = blurForward(image, width, height, kernel);
       }
       if (s.view.noise > 0) {
-        const rng = new Rng(s.noiseSeed);
-        for (let i = 0; i < image.length; i++) image[i] += s.view.noise * rng.normal();
+        addGaussianNoise(image, s.view.noise, s.noiseSeed);
       }
       const offset = b * 3 * plane;
       for (let i = 0; i < image.length; i++) {

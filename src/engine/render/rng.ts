@@ -56,3 +56,28 @@ export function mixSeed(seed: number, path: readonly number[]): number {
   }
   return h | 0;
 }
+
+const NOISE_BITS = 20;
+let noiseTable: Float32Array | undefined;
+
+/**
+ * Adds `std` · N(0, 1) to every value. Drawing a million normals per view costs more than the
+ * rest of the compositor, so views read a fixed table of 2^20 standard normals from an offset
+ * and stride drawn from `seed`: deterministic, and uncorrelated enough for sensor noise.
+ */
+export function addGaussianNoise(values: Float32Array, std: number, seed: number): void {
+  if (!noiseTable) {
+    const rng = new Rng(0x5e75, NOISE_BITS);
+    noiseTable = new Float32Array(1 << NOISE_BITS);
+    for (let i = 0; i < noiseTable.length; i++) noiseTable[i] = rng.normal();
+  }
+  const table = noiseTable;
+  const mask = table.length - 1;
+  const rng = new Rng(seed);
+  let at = rng.int(table.length);
+  const stride = 2 * rng.int(1 << 10) + 1;
+  for (let i = 0; i < values.length; i++) {
+    values[i] += std * table[at];
+    at = (at + stride) & mask;
+  }
+}

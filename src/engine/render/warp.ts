@@ -38,12 +38,15 @@ export function compositeQuad(image: Float32Array, width: number, height: number
   const tplane = tw * th;
   const td = texture.data;
   const ad = alpha.data;
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = toTexture;
   let n = 0;
   for (let y = y0; y < y1; y++) {
+    const py = y + 0.5;
     for (let x = x0; x < x1; x++) {
-      const [uc, vc] = applyH(toTexture, x + 0.5, y + 0.5);
-      const u = uc - 0.5;
-      const v = vc - 0.5;
+      const px = x + 0.5;
+      const w = h6 * px + h7 * py + h8;
+      const u = (h0 * px + h1 * py + h2) / w - 0.5;
+      const v = (h3 * px + h4 * py + h5) / w - 0.5;
       if (u <= -1 || v <= -1 || u >= tw || v >= th) continue;
       const ix = Math.floor(u);
       const iy = Math.floor(v);
