@@ -67,6 +67,8 @@ export interface VariantResult {
   recall?: number;
   /** Faces: fraction of views still matching the wearer's enrolled face. */
   match?: number;
+  /** Faces: mean cosine similarity to the wearer's enrolled face, and to the target (impersonation). */
+  similarity?: { wearer: number; target?: number };
 }
 
 export interface EvalReport {
@@ -123,6 +125,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
   const judge = await makeJudge(config, target, prepared, options, callbacks);
   const views: ViewParams[] = [];
   const outcomes: Record<Variant, number[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
+  const scoreSums: Record<Variant, Record<string, number>> = { patch: {}, 'noise control': {}, 'natural control': {}, clean: {} };
   const weights: number[] = [];
   const perScene = prepared.names.map((scene, i) => ({ scene, objects: judge.objects(i), sums: { patch: 0, 'noise control': 0, 'natural control': 0, clean: 0 } as Record<Variant, number>, n: 0 }));
   const total = prepared.names.length * options.views;
@@ -150,6 +153,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
       for (const variant of VARIANTS) {
         const o = judge.outcome(j.scene, j.view, results[variant][i]);
         outcomes[variant].push(o);
+        for (const [k, v] of Object.entries(judge.scores?.(j.scene, results[variant][i]) ?? {})) scoreSums[variant][k] = (scoreSums[variant][k] ?? 0) + v;
         perScene[j.scene].sums[variant] += o;
       }
     });
@@ -159,7 +163,8 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
   const variants = Object.fromEntries(
     VARIANTS.map((v) => {
       const rate = weightedMean(outcomes[v], weights);
-      return [v, judge.summarise(rate)];
+      const scores = Object.fromEntries(Object.entries(scoreSums[v]).map(([k, sum]) => [k, sum / Math.max(1, outcomes[v].length)]));
+      return [v, judge.summarise(rate, scores)];
     }),
   ) as Record<Variant, VariantResult>;
   const bins: Record<string, Bin[]> = {};
@@ -243,7 +248,9 @@ interface Judge {
   /** Detectors weigh views by their object count so rates are per object. */
   weight(scene: number): number;
   outcome(scene: number, view: ViewParams, p: TargetPrediction): number;
-  summarise(rate: number): VariantResult;
+  /** Extra per-view numbers to average (e.g. similarities). */
+  scores?(scene: number, p: TargetPrediction): Record<string, number>;
+  summarise(rate: number, scores: Record<string, number>): VariantResult;
 }
 
 async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, prepared: Prepared, options: EvalOptions, callbacks: EvalCallbacks): Promise<Judge> {
@@ -279,18 +286,23 @@ async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, pre
       targetVector = unit((await target.predict(scenesPixels([(await alignedFace(detect, config.target, target)).plane])))[0].embedding);
     }
     const thr = target.threshold;
-    let lastMatch = 0;
+    const tv = targetVector;
     return {
       metric: config.goal === 'impersonate' ? 'views matching the target' : "views not matching the wearer's enrolled face",
       objects: () => 1,
       weight: () => 1,
       outcome(s, _view, p) {
         const e = unit(p.embedding);
-        lastMatch = dot(e, own[s]);
-        if (config.goal === 'impersonate' && targetVector) return dot(e, targetVector) >= thr && dot(e, targetVector) > lastMatch ? 1 : 0;
-        return lastMatch < thr ? 1 : 0;
+        const self = dot(e, own[s]);
+        // Impersonation: the target is the match, and a better one than the wearer's own face.
+        if (tv) return dot(e, tv) >= thr && dot(e, tv) > self ? 1 : 0;
+        return self < thr ? 1 : 0;
       },
-      summarise: (rate) => ({ success: rate }),
+      scores(s, p) {
+        const e = unit(p.embedding);
+        return { wearer: dot(e, own[s]), matches: dot(e, own[s]) >= thr ? 1 : 0, ...(tv ? { target: dot(e, tv) } : {}) };
+      },
+      summarise: (rate, scores) => ({ success: rate, match: scores.matches, similarity: { wearer: scores.wearer, ...(tv ? { target: scores.target } : {}) } }),
     };
   }
   const labels = clean.map((p) => p.top?.[0]?.index ?? -1);
