@@ -102,7 +102,7 @@ export function toyFaceDescriptor(size = 64, threshold = 0.9): AttackTarget {
 
 /** Eyes at fixed places, where writeToyFaces draws them. */
 export const toyFaceDetector: FaceDetector = async (image) => [
-  { box: [0, 0, image.width, image.height], score: 1, leftEye: [0.34 * image.width, 0.42 * image.height], rightEye: [0.66 * image.width, 0.42 * image.height] },
+  { box: [0.15 * image.width, 0.2 * image.height, 0.85 * image.width, 0.85 * image.height], score: 1, leftEye: [0.34 * image.width, 0.42 * image.height], rightEye: [0.66 * image.width, 0.42 * image.height] },
 ];
 
 /**

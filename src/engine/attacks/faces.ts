@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
 import type { RasterImage } from '../image/image';
-import { applyH, homographyFromQuads, type Mat3, type Quad } from '../render/homography';
+import { applyH, type Mat3 } from '../render/homography';
 import { makePlane, type Plane } from '../render/texture';
 import { rasterToPlane } from './scenes';
 import type { Box } from './placement';
@@ -16,11 +16,10 @@ export interface FaceInfo {
 /** Finds faces; the zoo's blazeface behind it by default, a TypeScript stand-in in tests. */
 export type FaceDetector = (image: RasterImage) => Promise<FaceInfo[]>;
 
-/** Where the eyes go in an aligned crop, as fractions of its width and height. */
-const EYE_LINE = 0.4;
-const EYE_SPAN = 0.36;
+/** How much larger than the detector box the crop is, as the human library crops for faceres. */
+const CROP_SCALE = 1.4;
 
-/** An aligned face: the crop the embedder sees and the map from photo pixels to crop pixels. */
+/** An aligned face: the crop the descriptor sees and the map from photo pixels to crop pixels. */
 export interface AlignedFace {
   plane: Plane;
   toCrop: Mat3;
@@ -29,27 +28,24 @@ export interface AlignedFace {
 }
 
 /**
- * Crops a face upright and to scale by a similarity that puts the eyes on a fixed line, so
- * every view of a person reaches the descriptor the same way (enrolment and attack alike).
+ * Crops a face the way the zoo's face descriptor was fed in training (the human library's
+ * crop: the detector box enlarged 1.4x around its centre and squared), turned so the eyes are
+ * level, so every view of a person reaches the descriptor the same way (enrolment and attack).
  */
 export function alignFace(image: RasterImage, face: FaceInfo, width: number, height: number): AlignedFace {
   const [l, r] = face.leftEye[0] <= face.rightEye[0] ? [face.leftEye, face.rightEye] : [face.rightEye, face.leftEye];
-  const dstL: [number, number] = [(0.5 - EYE_SPAN / 2) * width, EYE_LINE * height];
-  const dstR: [number, number] = [(0.5 + EYE_SPAN / 2) * width, EYE_LINE * height];
-  const toCrop = similarity(l, r, dstL, dstR);
-  const src = rasterToPlane(image);
-  const crop = sampleThrough(src, toCrop, width, height);
+  const [x1, y1, x2, y2] = face.box;
+  const side = Math.max(x2 - x1, y2 - y1) * CROP_SCALE;
+  const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
+  const angle = Math.atan2(r[1] - l[1], r[0] - l[0]);
+  // Photo -> crop: rotate by -angle about the box centre, scale side -> crop size, centre it.
+  const kx = width / side;
+  const ky = height / side;
+  const cos = Math.cos(-angle);
+  const sin = Math.sin(-angle);
+  const toCrop = Float64Array.from([kx * cos, -kx * sin, width / 2 - kx * (cos * cx - sin * cy), ky * sin, ky * cos, height / 2 - ky * (sin * cx + cos * cy), 0, 0, 1]);
+  const crop = sampleThrough(rasterToPlane(image), toCrop, width, height);
   return { plane: crop, toCrop, leftEye: applyH(toCrop, ...l), rightEye: applyH(toCrop, ...r) };
-}
-
-function similarity(a: readonly [number, number], b: readonly [number, number], c: readonly [number, number], d: readonly [number, number]): Mat3 {
-  const ex: [number, number] = [b[0] + (a[1] - b[1]), b[1] + (b[0] - a[0])];
-  const fx: [number, number] = [d[0] + (c[1] - d[1]), d[1] + (d[0] - c[0])];
-  const ax: [number, number] = [a[0] + (a[1] - b[1]), a[1] + (b[0] - a[0])];
-  const cx: [number, number] = [c[0] + (c[1] - d[1]), c[1] + (d[0] - c[0])];
-  const src: Quad = [a, b, ex, ax];
-  const dst: Quad = [c, d, fx, cx];
-  return homographyFromQuads(src, dst);
 }
 
 function sampleThrough(src: Plane, toCrop: Mat3, width: number, height: number): Plane {

@@ -41,8 +41,8 @@ export interface PhysicalProgress {
   stepsPerSecond: number;
   etaSeconds: number;
   elapsedSeconds: number;
-  /** A small PNG of the current patch (base64), every few steps. */
-  preview?: { width: number; height: number; pngBase64: string };
+  /** A small PNG of the current patch, every few steps. */
+  preview?: { width: number; height: number; png: Uint8Array };
 }
 
 export interface PhysicalRunOptions {
@@ -271,12 +271,12 @@ async function loadDisguise(file: string, mask: Plane): Promise<Plane> {
   return rasterToPlane(image);
 }
 
-async function preview(texture: Plane): Promise<{ width: number; height: number; pngBase64: string }> {
+async function preview(texture: Plane): Promise<{ width: number; height: number; png: Uint8Array }> {
   const size = 64;
   const w = texture.width >= texture.height ? size : Math.max(1, Math.round((size * texture.width) / texture.height));
   const h = texture.width >= texture.height ? Math.max(1, Math.round((size * texture.height) / texture.width)) : size;
   const png = await sharp(planeToRgb(texture), { raw: { width: texture.width, height: texture.height, channels: 3 } }).resize(w, h).png().toBuffer();
-  return { width: w, height: h, pngBase64: png.toString('base64') };
+  return { width: w, height: h, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
 }
 
 /** samples.png: views drawn like training ones, with what the model now sees. */
