@@ -5,12 +5,13 @@ import { rowProbabilities, topK } from '../models/classifier';
 import { getDecoder } from '../models/decoders/index';
 import type { LoadedModel } from '../models/loaded';
 import type { FloatTensor, HostTensor } from '../tensor/tensor';
+import { chunkedOracle } from './chunked-oracle';
 import type { AttackTarget, TargetPrediction, TargetTask } from './target';
 
 /** The gradient engine's module; imported lazily so the attack code loads without it. */
 const ORACLE_MODULE = '../autodiff/gradient-oracle';
 
-type OracleFactory = (model: LoadedModel, loss: LossSpec, options: { outputs?: readonly string[] }) => Promise<GradientOracle>;
+type OracleFactory = (model: LoadedModel, loss: LossSpec, options: { outputs?: string[] }) => GradientOracle | Promise<GradientOracle>;
 
 async function oracleFactory(): Promise<OracleFactory> {
   try {
@@ -48,7 +49,9 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
       return info.shape[last] === classes && info.shape[1] !== classes ? last : 1;
     },
     async createOracle(loss: LossSpec, outputs: readonly string[]) {
-      return (await oracleFactory())(model, loss, { outputs });
+      const oracle = await (await oracleFactory())(model, loss, { outputs: [...outputs] });
+      // Graphs fixed to one batch size (converted TF.js models take exactly 1) run chunk by chunk.
+      return model.fixedBatch ? chunkedOracle(oracle, model.fixedBatch) : oracle;
     },
     async predict(pixels: FloatTensor): Promise<TargetPrediction[]> {
       const session = await model.session();
