@@ -48,6 +48,48 @@ export function blurForward(image: Float32Array, width: number, height: number, 
 }
 
 /**
+ * Adds blur(src) to `out` over `region` dilated by the kernel radius, where `src` is zero
+ * outside `region`: by linearity, blur(scene + patch change) = blur(scene) + blur(change), so a
+ * view only blurs around its patches and reuses the scene's blur.
+ */
+export function blurAddRegion(src: Float32Array, width: number, height: number, kernel: Float32Array, region: Region, out: Float32Array): void {
+  const r = (kernel.length - 1) / 2;
+  const plane = width * height;
+  const x0 = Math.max(0, region[0] - r);
+  const y0 = Math.max(0, region[1] - r);
+  const x1 = Math.min(width, region[2] + r);
+  const y1 = Math.min(height, region[3] + r);
+  if (x1 <= x0 || y1 <= y0) return;
+  const w = x1 - x0;
+  const tmp = new Float32Array(w * height);
+  for (let c = 0; c < 3; c++) {
+    const base = c * plane;
+    tmp.fill(0);
+    for (let y = Math.max(0, region[1]); y < Math.min(height, region[3]); y++) {
+      const row = base + y * width;
+      for (let x = x0; x < x1; x++) {
+        let s = 0;
+        for (let k = -r; k <= r; k++) {
+          const xx = x + k < 0 ? 0 : x + k >= width ? width - 1 : x + k;
+          s += kernel[k + r] * src[row + xx];
+        }
+        tmp[y * w + (x - x0)] = s;
+      }
+    }
+    for (let y = y0; y < y1; y++) {
+      const dst = base + y * width;
+      for (let k = -r; k <= r; k++) {
+        const yy = y + k < 0 ? 0 : y + k >= height ? height - 1 : y + k;
+        if (yy < region[1] || yy >= region[3]) continue;
+        const wk = kernel[k + r];
+        const t = yy * w;
+        for (let x = x0; x < x1; x++) out[dst + x] += wk * tmp[t + x - x0];
+      }
+    }
+  }
+}
+
+/**
  * Adjoint of blurForward, computed only where it is needed: returns an array whose values
  * inside `region` are exactly (blurᵀ · grad) there (zero elsewhere). Only the pixels within
  * the kernel radius of the region are read.

@@ -1,5 +1,5 @@
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
-import { blurBackward, blurForward, gaussianKernel, type Region } from './blur';
+import { blurAddRegion, blurBackward, blurForward, gaussianKernel, type Region } from './blur';
 import type { ViewParams } from './eot';
 import { viewHomography, viewQuad } from './geometry';
 import { mapQuad, quadArea, quadBounds, type Quad } from './homography';
@@ -54,6 +54,7 @@ export interface RenderedBatch {
 export class Compositor {
   private readonly maskLevels: Plane[];
   private readonly kernels = new Map<number, Float32Array>();
+  private readonly sceneBlurs = new WeakMap<Plane, Map<number, Float32Array>>();
 
   constructor(
     readonly mask: Plane,
@@ -91,9 +92,31 @@ export class Compositor {
         return compositeQuad(image, width, height, levels[level], this.maskLevels[level], level, q, lighting);
       });
       let kernel: Float32Array | undefined;
+      const region = unionBounds(quads, width, height);
       if (s.view.blur >= 0.3) {
-        kernel = this.kernel(s.view.blur);
-        image = blurForward(image, width, height, kernel);
+        const sigma = Math.round(s.view.blur * 10) / 10;
+        kernel = this.kernel(sigma);
+        if (toView) image = blurForward(image, width, height, kernel);
+        else {
+          // blur(scene + change) = blur(scene) + blur(change): the scene's blur is cached per
+          // sigma, and only the patches' neighbourhood is blurred per view.
+          const change = image;
+          const scene = s.scene.data;
+          for (let c = 0; c < 3; c++) {
+            for (let y = 0; y < height; y++) {
+              const row = c * plane + y * width;
+              if (y < region[1] || y >= region[3]) {
+                change.fill(0, row, row + width);
+                continue;
+              }
+              change.fill(0, row, row + region[0]);
+              for (let x = region[0]; x < region[2]; x++) change[row + x] -= scene[row + x];
+              change.fill(0, row + region[2], row + width);
+            }
+          }
+          image = this.blurredScene(s.scene, sigma, kernel).slice();
+          blurAddRegion(change, width, height, kernel, region, image);
+        }
       }
       if (s.view.noise > 0) {
         addGaussianNoise(image, s.view.noise, s.noiseSeed);
@@ -106,7 +129,7 @@ export class Compositor {
           pixels.data[offset + i] = v < 0 ? 0 : 1;
         } else pixels.data[offset + i] = v;
       }
-      tapes.push({ quads: quadTapes, kernel, region: unionBounds(quads, width, height) });
+      tapes.push({ quads: quadTapes, kernel, region });
       allQuads.push(quads);
     });
     return { pixels, quads: allQuads, tape: { levels, texture, samples: tapes, clamped } };
@@ -141,12 +164,25 @@ export class Compositor {
     return Math.max(0, Math.min(count - 1, Math.floor(Math.log2(Math.max(1, ratio)))));
   }
 
+  private blurredScene(scene: Plane, sigma: number, kernel: Float32Array): Float32Array {
+    let bySigma = this.sceneBlurs.get(scene);
+    if (!bySigma) {
+      bySigma = new Map();
+      this.sceneBlurs.set(scene, bySigma);
+    }
+    let blurred = bySigma.get(sigma);
+    if (!blurred) {
+      blurred = blurForward(scene.data, scene.width, scene.height, kernel);
+      bySigma.set(sigma, blurred);
+    }
+    return blurred;
+  }
+
   private kernel(sigma: number): Float32Array {
-    const key = Math.round(sigma * 100) / 100;
-    let k = this.kernels.get(key);
+    let k = this.kernels.get(sigma);
     if (!k) {
-      k = gaussianKernel(key);
-      this.kernels.set(key, k);
+      k = gaussianKernel(sigma);
+      this.kernels.set(sigma, k);
     }
     return k;
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Compositor, type PatchColourModel } from '../../../src/engine/render/compositor';
+import { blurForward, gaussianKernel } from '../../../src/engine/render/blur';
 import { IDENTITY_VIEW, type ViewParams } from '../../../src/engine/render/eot';
+import { maxAbsDiff } from '../../helpers/tensors';
 import { rectQuad } from '../../../src/engine/render/homography';
 import type { PrinterModel } from '../../../src/engine/color/index';
 import { printerColourModel } from '../../../src/engine/render/printer';
@@ -120,6 +122,15 @@ describe('compositor', () => {
     const r2 = gradientCheck(c64, big, [{ scene, quads: [squareQuad(24, 20, 12)], view: view({ rotation: 20 }), noiseSeed: 1 }]);
     expect(r2.nonzero).toBeGreaterThan(10);
     expect(r2.worst).toBeLessThan(2e-3);
+  });
+
+  it('blurs only around the patches yet renders exactly the blur of the whole view', () => {
+    const c = new Compositor(mask);
+    const quads = [squareQuad(14, 12, 10), squareQuad(34, 26, 12)];
+    const sharp = c.render(texture, [{ scene, quads, view: view({ rotation: 10 }), noiseSeed: 0 }]).pixels.data;
+    const blurred = c.render(texture, [{ scene, quads, view: view({ rotation: 10, blur: 1.23 }), noiseSeed: 0 }]).pixels.data;
+    const expected = blurForward(sharp, W, H, gaussianKernel(1.2));
+    expect(maxAbsDiff(blurred, expected)).toBeLessThan(1e-5);
   });
 
   it('sends no gradient through pixels clipped to [0, 1]', () => {
