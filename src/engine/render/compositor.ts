@@ -3,7 +3,7 @@ import { blurAddRegion, blurBackward, blurForward, gaussianKernel, type Region }
 import type { ViewParams } from './eot';
 import { viewHomography, viewQuad } from './geometry';
 import { mapQuad, quadArea, quadBounds, type Quad } from './homography';
-import { addGaussianNoise } from './rng';
+import { noiseAndClip } from './rng';
 import { buildPyramid, pyramidBackward, type Plane } from './texture';
 import { warpScene } from './view-warp';
 import { compositeQuad, compositeQuadBackward, type QuadTape } from './warp';
@@ -118,17 +118,7 @@ export class Compositor {
           blurAddRegion(change, width, height, kernel, region, image);
         }
       }
-      if (s.view.noise > 0) {
-        addGaussianNoise(image, s.view.noise, s.noiseSeed);
-      }
-      const offset = b * 3 * plane;
-      for (let i = 0; i < image.length; i++) {
-        const v = image[i];
-        if (v < 0 || v > 1) {
-          clamped[offset + i] = 1;
-          pixels.data[offset + i] = v < 0 ? 0 : 1;
-        } else pixels.data[offset + i] = v;
-      }
+      noiseAndClip(image, s.view.noise, s.noiseSeed, pixels.data, b * 3 * plane, clamped);
       tapes.push({ quads: quadTapes, kernel, region });
       allQuads.push(quads);
     });

@@ -60,24 +60,41 @@ export function mixSeed(seed: number, path: readonly number[]): number {
 const NOISE_BITS = 20;
 let noiseTable: Float32Array | undefined;
 
-/**
- * Adds `std` · N(0, 1) to every value. Drawing a million normals per view costs more than the
- * rest of the compositor, so views read a fixed table of 2^20 standard normals from an offset
- * and stride drawn from `seed`: deterministic, and uncorrelated enough for sensor noise.
- */
-export function addGaussianNoise(values: Float32Array, std: number, seed: number): void {
+/** The shared table of 2^20 standard normals that sensor noise reads from. */
+function normalTable(): Float32Array {
   if (!noiseTable) {
     const rng = new Rng(0x5e75, NOISE_BITS);
     noiseTable = new Float32Array(1 << NOISE_BITS);
     for (let i = 0; i < noiseTable.length; i++) noiseTable[i] = rng.normal();
   }
-  const table = noiseTable;
+  return noiseTable;
+}
+
+/**
+ * The camera's last stage for one view: adds `std` · N(0, 1) sensor noise, clips to [0, 1]
+ * into `out` at `offset`, and marks clipped values in `clipped`. Drawing a million normals per
+ * view would cost more than the rest of the compositor, so a view reads a fixed table of 2^20
+ * standard normals from an offset and odd stride drawn from `seed`: deterministic, and
+ * uncorrelated enough for sensor noise.
+ */
+export function noiseAndClip(values: Float32Array, std: number, seed: number, out: Float32Array, offset: number, clipped: Uint8Array): void {
+  const table = normalTable();
   const mask = table.length - 1;
   const rng = new Rng(seed);
   let at = rng.int(table.length);
   const stride = 2 * rng.int(1 << 10) + 1;
   for (let i = 0; i < values.length; i++) {
-    values[i] += std * table[at];
-    at = (at + stride) & mask;
+    let v = values[i];
+    if (std > 0) {
+      v += std * table[at];
+      at = (at + stride) & mask;
+    }
+    if (v < 0) {
+      out[offset + i] = 0;
+      clipped[offset + i] = 1;
+    } else if (v > 1) {
+      out[offset + i] = 1;
+      clipped[offset + i] = 1;
+    } else out[offset + i] = v;
   }
 }
