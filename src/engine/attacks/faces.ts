@@ -83,7 +83,7 @@ export async function mainFace(detect: FaceDetector, image: RasterImage, label: 
   return faces.reduce((a, b) => ((b.box[2] - b.box[0]) * (b.box[3] - b.box[1]) > (a.box[2] - a.box[0]) * (a.box[3] - a.box[1]) ? b : a));
 }
 
-/** The gradient of faces in the zoo: blazeface keypoints via the models module (lazily imported). */
+/** Faces from the zoo: blazeface boxes and eye keypoints via the models module (imported lazily: it arrives with the zoo). */
 export async function zooFaceDetector(): Promise<FaceDetector> {
   const path = '../models/faces';
   let mod: { detectFaces?: (...args: unknown[]) => Promise<unknown> };
