@@ -167,9 +167,12 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       const t0 = performance.now();
       const { samples, scenes } = drawBatch(config, prepared, step, B);
       const batch = compositor.render(texture, samples);
+      const t1 = performance.now();
       const obj = prepared.objective;
       const result = obj.evaluate ? await obj.evaluate(oracle, batch.pixels, scenes) : await oracle.gradient(batch.pixels, obj.args(scenes));
+      const t2 = performance.now();
       const grad = compositor.backward(batch, result.grad);
+      const t3 = performance.now();
       const scale = obj.sign / B;
       for (let i = 0; i < grad.length; i++) grad[i] *= scale;
       const terms: Record<string, number> = { task: result.meanLoss };
@@ -195,7 +198,8 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       if (recent.length > 10) recent.shift();
       const ms = performance.now() - t0;
       elapsedMs += ms;
-      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms) });
+      const timing = { render: Math.round(t1 - t0), model: Math.round(t2 - t1), backward: Math.round(t3 - t2), rest: Math.round(performance.now() - t3) };
+      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), timing });
       if (step % config.checkpointEvery === 0) save();
       if (options.onProgress) {
         const sps = (step - sessionStartStep) / ((performance.now() - sessionStart) / 1000);

@@ -42,6 +42,8 @@ export interface MetricsLine {
   terms: Record<string, number>;
   success: number;
   ms: number;
+  /** Where the step's milliseconds went: compositor forward, model forward+backward (oracle), compositor backward, regularisers + optimiser. */
+  timing?: { render: number; model: number; backward: number; rest: number };
 }
 
 /** A run directory on disk; every write that matters is atomic. */
