@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerPhysicalAttacks } from './commands/attack-physical';
 import { registerEval } from './commands/eval';
+import { registerCalibrate } from './commands/calibrate';
+import { registerExport } from './commands/export';
+import { registerConvert } from './commands/convert';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -13,12 +16,15 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerModels(program);
+  registerConvert(program);
   registerPredict(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
   registerPhysicalAttacks(attack);
   registerEval(program);
+  registerExport(program);
+  registerCalibrate(program);
   return program;
 }
 
