@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { detectFaces } from '../models/faces';
 import type { RasterImage } from '../image/image';
 import { applyH, type Mat3 } from '../render/homography';
 import { makePlane, type Plane } from '../render/texture';
@@ -83,24 +84,14 @@ export async function mainFace(detect: FaceDetector, image: RasterImage, label: 
   return faces.reduce((a, b) => ((b.box[2] - b.box[0]) * (b.box[3] - b.box[1]) > (a.box[2] - a.box[0]) * (a.box[3] - a.box[1]) ? b : a));
 }
 
-/** Faces from the zoo: blazeface boxes and eye keypoints via the models module (imported lazily: it arrives with the zoo). */
+/** Faces from the zoo: blazeface boxes and eye keypoints. */
 export async function zooFaceDetector(): Promise<FaceDetector> {
-  const path = '../models/faces';
-  let mod: { detectFaces?: (...args: unknown[]) => Promise<unknown> };
-  try {
-    mod = (await import(/* @vite-ignore */ path)) as typeof mod;
-  } catch {
-    throw new UserError('face detection (src/engine/models/faces.ts, blazeface) is not available yet');
-  }
-  if (!mod.detectFaces) throw new UserError('src/engine/models/faces.ts has no detectFaces');
-  const detectFaces = mod.detectFaces;
-  return async (image: RasterImage) => {
-    const faces = (await detectFaces(image)) as { box: Box; score: number; keypoints: { name: string; x: number; y: number }[] }[];
-    return faces.flatMap((f) => {
-      const eyes = f.keypoints.filter((k) => /eye/i.test(k.name));
+  return async (image: RasterImage) =>
+    (await detectFaces(image)).flatMap((f) => {
+      const eyes = f.keypoints.filter((k) => k.name === 'leftEye' || k.name === 'rightEye');
       if (eyes.length < 2) return [];
+      // Eyes as they appear in the image, left to right (blazeface names them from the subject's side).
       const [a, b] = eyes[0].x <= eyes[1].x ? [eyes[0], eyes[1]] : [eyes[1], eyes[0]];
       return [{ box: f.box, score: f.score, leftEye: [a.x, a.y] as [number, number], rightEye: [b.x, b.y] as [number, number] }];
     });
-  };
 }

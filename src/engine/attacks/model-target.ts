@@ -1,4 +1,5 @@
-import type { GradientOracle, LossSpec } from '../autodiff/oracle';
+import { createGradientOracle } from '../autodiff/gradient-oracle';
+import type { LossSpec } from '../autodiff/oracle';
 import { UserError } from '../errors';
 import type { PixelEncoding } from '../image/tensorize';
 import { rowProbabilities, topK } from '../models/classifier';
@@ -7,20 +8,6 @@ import type { LoadedModel } from '../models/loaded';
 import type { FloatTensor, HostTensor } from '../tensor/tensor';
 import { chunkedOracle } from './chunked-oracle';
 import type { AttackTarget, TargetPrediction, TargetTask } from './target';
-
-/** The gradient engine's module; imported lazily so the attack code loads without it. */
-const ORACLE_MODULE = '../autodiff/gradient-oracle';
-
-type OracleFactory = (model: LoadedModel, loss: LossSpec, options: { outputs?: string[] }) => GradientOracle | Promise<GradientOracle>;
-
-async function oracleFactory(): Promise<OracleFactory> {
-  try {
-    const mod = (await import(/* @vite-ignore */ ORACLE_MODULE)) as { createGradientOracle: OracleFactory };
-    return mod.createGradientOracle;
-  } catch (error) {
-    throw new UserError(`the gradient engine (src/engine/autodiff/gradient-oracle.ts) is not available: ${(error as Error).message.split('\n')[0]}`);
-  }
-}
 
 /** Wraps a loaded zoo/user model as the target of a physical attack. */
 export function targetFromModel(model: LoadedModel): AttackTarget {
@@ -49,7 +36,7 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
       return info.shape[last] === classes && info.shape[1] !== classes ? last : 1;
     },
     async createOracle(loss: LossSpec, outputs: readonly string[]) {
-      const oracle = await (await oracleFactory())(model, loss, { outputs: [...outputs] });
+      const oracle = createGradientOracle(model, loss, { outputs: [...outputs] });
       // Graphs fixed to one batch size (converted TF.js models take exactly 1) run chunk by chunk.
       return model.fixedBatch ? chunkedOracle(oracle, model.fixedBatch) : oracle;
     },
