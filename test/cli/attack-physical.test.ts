@@ -48,5 +48,6 @@ describe.skipIf(!hasGradientEngine)('patchlab attack patch + eval on a real ONNX
     expect(report.metric).toBe('views misclassified');
     expect(Object.keys(report.variants)).toEqual(['patch', 'noise control', 'natural control', 'clean']);
     expect(existsSync(join(dir, 'eval-summary.png'))).toBe(true);
-  });
+    // Three CLI processes, each loading onnxruntime and building a gradient graph.
+  }, 300_000);
 });
