@@ -88,8 +88,13 @@ export function toyFaceDescriptor(size = 64, threshold = 0.9): AttackTarget {
           const grad = floatTensor(pixels.dims);
           const loss = new Float32Array(n);
           const vectors = args.vectors as FloatTensor;
-          for (let b = 0; b < n; b++) loss[b] = cosineGrad(embed(pixels, b), vectors.data.subarray(b * D, (b + 1) * D), grad.data, b);
-          return { loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n, outputs: {}, grad };
+          const embedding = floatTensor([n, D]);
+          for (let b = 0; b < n; b++) {
+            const e = embed(pixels, b);
+            embedding.data.set(e, b * D);
+            loss[b] = cosineGrad(e, vectors.data.subarray(b * D, (b + 1) * D), grad.data, b);
+          }
+          return { loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n, outputs: { embedding }, grad };
         },
         async dispose() {},
       };

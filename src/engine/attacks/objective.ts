@@ -14,7 +14,7 @@ export interface Objective {
   sign: 1 | -1;
   describe: string;
   args(scenes: readonly number[]): LossArgs;
-  success(loss: Float32Array, scenes: readonly number[]): boolean[];
+  success(loss: Float32Array, scenes: readonly number[], outputs: Record<string, FloatTensor>): boolean[];
   /** Goals that need the model outputs first (a loss the oracle has no kind for) run two passes. */
   evaluate?(oracle: GradientOracle, pixels: FloatTensor, scenes: readonly number[]): Promise<GradientResult>;
 }
@@ -68,12 +68,28 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
         vectors.forEach((v, i) => t.data.set(v, i * d));
         return t;
       };
-      if (goal === 'impersonate') {
-        const v = ctx.targetVector;
-        if (!v) throw new UserError('impersonation needs the target face (--target PHOTO)');
-        return { loss: { kind: 'cosine', output }, outputs: [output], sign: -1, describe: 'similarity to the target face', args: (s) => ({ vectors: rows(s.map(() => v)) }), success: (l) => Array.from(l, (x) => x >= thr) };
-      }
       const own = ctx.sceneVectors ?? [];
+      if (goal === 'impersonate') {
+        const t = ctx.targetVector;
+        if (!t) throw new UserError('impersonation needs the target face (--target PHOTO)');
+        // cos(e, t − s) ∝ e·t/|e| − e·s/|e|: one cosine pulls towards the target and away from
+        // the wearer at once, which is what makes the target the better match.
+        const towards = own.map((s) => unitVector(t.map((v, i) => v - s[i])));
+        return {
+          loss: { kind: 'cosine', output },
+          outputs: [output],
+          sign: -1,
+          describe: 'cosine to (target − wearer)',
+          args: (s) => ({ vectors: rows(s.map((i) => towards[i])) }),
+          success: (_l, scenes, outputs) =>
+            scenes.map((s, b) => {
+              const e = outputs[output] ? rowOf(outputs[output], b) : undefined;
+              if (!e) return false;
+              const ct = cosine(e, t);
+              return ct >= thr && ct > cosine(e, own[s]);
+            }),
+        };
+      }
       return { loss: { kind: 'cosine', output }, outputs: [output], sign: 1, describe: "similarity to the wearer's enrolled face", args: (s) => ({ vectors: rows(s.map((i) => own[i])) }), success: (l) => Array.from(l, (x) => x < thr) };
     }
   }
@@ -140,4 +156,28 @@ export function argmaxChannel(t: FloatTensor, b: number, axis: number, k: number
     }
   }
   return { value: best, index };
+}
+
+function rowOf(t: FloatTensor, b: number): Float32Array {
+  const per = t.data.length / t.dims[0];
+  return t.data.subarray(b * per, (b + 1) * per);
+}
+
+function unitVector(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n) || 1;
+  return v.map((x) => x / n);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb || 1);
 }

@@ -189,7 +189,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
         total += weight * p.value;
         for (let i = 0; i < grad.length; i++) grad[i] += weight * p.grad[i];
       }
-      const success = obj.success(result.loss, scenes);
+      const success = obj.success(result.loss, scenes, result.outputs);
       const rate = success.filter(Boolean).length / success.length;
       const lr = learningRate(config.optimiser, step, config.steps);
       optimiserStep(config.optimiser, opt, texture.data, grad, lr);
