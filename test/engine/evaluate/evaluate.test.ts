@@ -57,6 +57,14 @@ describe('evaluateRun (toy detector)', () => {
     expect(bins.reduce((n, b) => n + b.views, 0)).toBe(24);
   });
 
+  it('evaluates a bare patch PNG given the model, class and size, with the same numbers as its run', async () => {
+    const out = tempDir();
+    const fromPng = await evaluateRun(join(run, 'patch.png'), { model: 'toy-detector', class: 'person', size: 0.4, scenes: held, views: 8, out, eot: report.eot }, { target: toyDetector() });
+    expect(fromPng.variants.patch.recall).toBeCloseTo(report.variants.patch.recall as number, 1);
+    expect(existsSync(join(out, 'eval.json'))).toBe(true);
+    await expect(evaluateRun(join(run, 'patch.png'), { scenes: held })).rejects.toThrow(/needs --model/);
+  });
+
   it('is deterministic for a seed', async () => {
     const again = await evaluateRun(run, { scenes: held, views: 8, out: tempDir() }, { target: toyDetector() });
     expect(again.variants).toEqual(report.variants);
