@@ -1,7 +1,11 @@
 import { applyH, invert3, type Mat3 } from './homography';
 import type { Plane } from './texture';
 
-/** Resamples a whole scene through a homography (scene → view pixels), edges replicated. Forward only: scenes carry no gradient. */
+/**
+ * Resamples a whole scene through a homography (scene → view pixels). Where the view sees past
+ * the photo's edge the photo is mirrored (replicated edges smear into streaks a detector may
+ * read as objects). Forward only: scenes carry no gradient.
+ */
 export function warpScene(scene: Plane, toView: Mat3): Float32Array {
   const { width, height } = scene;
   const plane = width * height;
@@ -11,8 +15,8 @@ export function warpScene(scene: Plane, toView: Mat3): Float32Array {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const [sx, sy] = applyH(back, x + 0.5, y + 0.5);
-      const u = Math.min(width - 1, Math.max(0, sx - 0.5));
-      const v = Math.min(height - 1, Math.max(0, sy - 0.5));
+      const u = mirror(sx - 0.5, width - 1);
+      const v = mirror(sy - 0.5, height - 1);
       const ix = Math.min(width - 2, Math.floor(u));
       const iy = Math.min(height - 2, Math.floor(v));
       const fx = u - ix;
@@ -24,4 +28,13 @@ export function warpScene(scene: Plane, toView: Mat3): Float32Array {
     }
   }
   return out;
+}
+
+/** Folds a coordinate into [0, max] by mirroring at both ends. */
+function mirror(x: number, max: number): number {
+  if (max <= 0) return 0;
+  const period = 2 * max;
+  let m = x % period;
+  if (m < 0) m += period;
+  return m > max ? period - m : m;
 }
