@@ -1,5 +1,6 @@
 import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../autodiff/oracle';
 import { UserError } from '../errors';
+import { faceSimilarity } from '../models/faces';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import type { Goal } from './config';
 import type { AttackTarget } from './target';
@@ -85,8 +86,8 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
             scenes.map((s, b) => {
               const e = outputs[output] ? rowOf(outputs[output], b) : undefined;
               if (!e) return false;
-              const ct = cosine(e, t);
-              return ct >= thr && ct > cosine(e, own[s]);
+              const ct = faceSimilarity(e, t);
+              return ct >= thr && ct > faceSimilarity(e, own[s]);
             }),
         };
       }
@@ -168,16 +169,4 @@ function unitVector(v: Float32Array): Float32Array {
   for (const x of v) n += x * x;
   n = Math.sqrt(n) || 1;
   return v.map((x) => x / n);
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb || 1);
 }
