@@ -98,7 +98,7 @@ export function registerPhysicalAttacks(attack: Command): void {
             result = await runPhysicalAttack(attackInput(kind, flags), requireFlag(flags.out, '--out'), options);
           }
           bar.stop();
-          report(result, flags.json);
+          report(kind, result, flags.json);
         } finally {
           bar.stop();
           process.off('SIGINT', onSigint);
@@ -200,10 +200,10 @@ function progressBar(): { update: (p: PhysicalProgress) => void; log: (m: string
   };
 }
 
-function report(r: PhysicalRunResult, json?: boolean): void {
+function report(kind: AttackKind, r: PhysicalRunResult, json?: boolean): void {
   if (json) return printJson(r);
   if (r.status === 'paused') {
-    println(`paused after ${r.stepsDone} steps; continue with: patchlab attack ... --resume ${r.dir}`);
+    println(`paused after ${r.stepsDone} steps; continue with: patchlab attack ${kind} --resume ${r.dir}`);
     return;
   }
   println(`run:     ${r.dir}`);
