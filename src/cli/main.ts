@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerPhysicalAttacks } from './commands/attack-physical';
 import { registerEval } from './commands/eval';
+import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
+import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   registerModels(program);
   registerConvert(program);
   registerPredict(program);
+  registerGrad(program);
+  registerBench(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
