@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerPhysicalAttacks } from './commands/attack-physical';
+import { registerEval } from './commands/eval';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
@@ -21,7 +23,8 @@ export function buildProgram(): Command {
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
-  void attack;
+  registerPhysicalAttacks(attack);
+  registerEval(program);
   registerExport(program);
   registerCalibrate(program);
   return program;
