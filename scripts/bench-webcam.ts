@@ -75,4 +75,4 @@ const rows = [
   [model, `${width}x${height} RGBA`, String(frames), (frames / seconds).toFixed(1), `${median(trips).toFixed(0)} ms`, `${median(infer).toFixed(0)} ms`, `${(median(trips) - median(infer)).toFixed(0)} ms`, `${warmMs.toFixed(0)} ms`],
 ];
 console.log(rows.map((r) => `| ${r.join(' | ')} |`).join('\n').replace(/\n/, `\n|${' --- |'.repeat(rows[0].length)}\n`));
-console.log(`(load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}; ${join('bench', 'webcam.ts')})`);
+console.log(`(load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}; ${join('scripts', 'bench-webcam.ts')})`);
