@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerPhysicalAttacks } from './commands/attack-physical';
+import { registerDemo } from './commands/demo';
 import { registerEval } from './commands/eval';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerConvert(program);
   registerPredict(program);
   registerServe(program);
+  registerDemo(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
