@@ -3,9 +3,11 @@ import { firstLine, isUserError } from '../engine/errors';
 import { registerPhysicalAttacks } from './commands/attack-physical';
 import { registerDemo } from './commands/demo';
 import { registerEval } from './commands/eval';
+import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
+import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 import { registerServe } from './commands/serve';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerServe(program);
   registerDemo(program);
+  registerGrad(program);
+  registerBench(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
