@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerPhysicalAttacks } from './commands/attack-physical';
+import { registerDemo } from './commands/demo';
 import { registerEval } from './commands/eval';
 import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerConvert(program);
   registerPredict(program);
   registerServe(program);
+  registerDemo(program);
   registerGrad(program);
   registerBench(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)

@@ -163,7 +163,7 @@ function fraction(flag: string, text: string): number {
 }
 
 /** A cli-progress bar on stderr: step, loss, batch success, steps/s and ETA. */
-function progressBar(): { update: (p: PhysicalProgress) => void; log: (m: string) => void; stop: () => void } {
+export function progressBar(): { update: (p: PhysicalProgress) => void; log: (m: string) => void; stop: () => void } {
   const bar = new cliProgress.SingleBar(
     {
       format: 'step {value}/{total} |{bar}| loss {loss} | success {success} | {sps} steps/s | ETA {eta_formatted}',
