@@ -1,0 +1,82 @@
+import { floatTensor, type FloatTensor } from '../../tensor/tensor';
+import { argmaxRows, gatherSamples, type Norm, perSample } from './core/batch';
+import type { ClassifierOracle } from './core/classifier';
+import { deepFool, type DeepFoolOptions } from './deepfool';
+import { Rng } from './core/rng';
+
+export interface UniversalOptions {
+  eps: number;
+  norm: Norm;
+  /** Stop once this fraction of the training images is fooled (1 - delta in the paper). */
+  targetRate: number;
+  /** Passes over the training images at most. */
+  maxPasses: number;
+  deepfool: DeepFoolOptions;
+  seed?: number;
+}
+
+export interface UniversalResult {
+  /** The perturbation, [1, 3, H, W], inside the eps-ball. */
+  perturbation: FloatTensor;
+  /** Fooling rate on the training images after each pass. */
+  rates: number[];
+  queries: number;
+}
+
+/**
+ * Universal adversarial perturbation (Moosavi-Dezfooli et al. 2017): one perturbation v for a
+ * whole set. Pass over the images in random order; wherever x + v is not yet fooled, add
+ * DeepFool's minimal extra step for x + v and project v back onto the eps-ball; stop when the
+ * fooling rate on the set reaches the target.
+ */
+export async function universalPerturbation(classifier: ClassifierOracle, images: FloatTensor, options: UniversalOptions): Promise<UniversalResult> {
+  const n = images.dims[0];
+  const size = perSample(images);
+  const rng = new Rng(options.seed ?? 0);
+  const labels = argmaxRows((await classifier.logits(images)).data, classifier.classes);
+  let queries = n;
+  const v = new Float32Array(size);
+  const rates: number[] = [];
+  for (let pass = 0; pass < options.maxPasses; pass++) {
+    for (const i of rng.sample(n, n)) {
+      const x = perturbed(gatherSamples(images, [i]), v);
+      const [now] = argmaxRows((await classifier.logits(x)).data, classifier.classes);
+      queries++;
+      if (now !== labels[i]) continue;
+      const step = await deepFool({ classifier, x0: x, labels: [now] }, options.deepfool);
+      queries += step.queries[0];
+      const [after] = argmaxRows((await classifier.logits(step.adversarial)).data, classifier.classes);
+      queries++;
+      if (after === now) continue;
+      for (let k = 0; k < size; k++) v[k] += step.adversarial.data[k] - x.data[k];
+      projectVector(v, options.eps, options.norm);
+    }
+    const fooled = argmaxRows((await classifier.logits(perturbed(images, v))).data, classifier.classes);
+    queries += n;
+    const rate = fooled.filter((c, i) => c !== labels[i]).length / n;
+    rates.push(rate);
+    if (rate >= options.targetRate) break;
+  }
+  return { perturbation: floatTensor([1, ...images.dims.slice(1)], v), rates, queries };
+}
+
+/** images + v for every sample, clipped to [0, 1]. */
+export function perturbed(images: FloatTensor, v: Float32Array): FloatTensor {
+  const out = floatTensor(images.dims);
+  for (let i = 0; i < out.data.length; i++) {
+    const value = images.data[i] + v[i % v.length];
+    out.data[i] = value < 0 ? 0 : value > 1 ? 1 : value;
+  }
+  return out;
+}
+
+function projectVector(v: Float32Array, eps: number, norm: Norm): void {
+  if (norm === 'linf') {
+    for (let k = 0; k < v.length; k++) v[k] = Math.max(-eps, Math.min(eps, v[k]));
+    return;
+  }
+  let sq = 0;
+  for (const value of v) sq += value * value;
+  const scale = Math.sqrt(sq) > eps ? eps / Math.sqrt(sq) : 1;
+  for (let k = 0; k < v.length; k++) v[k] *= scale;
+}
