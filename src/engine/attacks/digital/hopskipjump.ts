@@ -1,4 +1,4 @@
-import { floatTensor, type FloatTensor } from '../../tensor/tensor';
+import { floatTensor } from '../../tensor/tensor';
 import { gatherSamples, perSample } from './core/batch';
 import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
 import { Rng } from './core/rng';

@@ -19,7 +19,7 @@ export interface SquareOptions {
  * loss drops; the square shrinks on a fixed schedule. Stops per sample on success.
  */
 export async function squareAttack(input: AttackInput, options: SquareOptions): Promise<AttackOutput> {
-  const { x0, classifier } = input;
+  const { x0 } = input;
   const [n, channels, h, w] = x0.dims;
   const size = perSample(x0);
   const rng = new Rng(options.seed ?? 0);
