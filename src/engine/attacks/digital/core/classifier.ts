@@ -1,4 +1,5 @@
 import type { GradientOracle, LossArgs, LossSpec } from '../../../autodiff/oracle';
+import { binaryLabels } from '../../../models/classifier';
 import { floatTensor, type FloatTensor } from '../../../tensor/tensor';
 import type { LogitLoss } from './losses';
 
@@ -79,13 +80,8 @@ export class ModelClassifier implements ClassifierOracle {
   }
 
   labelOf(index: number): string {
-    const labels = this.head.labels;
-    if (this.rawClasses === 1) {
-      // A single score: index 1 is the class the score is the probability of.
-      if (labels?.length === 2) return labels[index];
-      if (labels?.length === 1) return index === 1 ? labels[0] : `not ${labels[0]}`;
-    }
-    return labels?.[index] ?? String(index);
+    if (this.rawClasses === 1) return binaryLabels(this.head.labels)[index];
+    return this.head.labels?.[index] ?? String(index);
   }
 
   async logits(pixels: FloatTensor): Promise<FloatTensor> {
