@@ -1,0 +1,17 @@
+/**
+ * Which backward forms the builder emits where several are exact. The defaults are the fastest
+ * measured on onnxruntime's CPU provider (BENCHMARKS.md); the others stay selectable so the
+ * benchmark can show what each choice is worth.
+ */
+export interface LoweringOptions {
+  /** Stride-1 Conv input gradient: a Conv with flipped, transposed weights, or ConvTranspose. */
+  stride1: 'conv' | 'convtranspose';
+  /**
+   * Strided Conv input gradient: ConvTranspose; `phase` splits it into one stride-1 Conv per
+   * output phase interleaved with DepthToSpace; `zero-insert` spreads the gradient with zeros
+   * and runs one stride-1 Conv.
+   */
+  strided: 'convtranspose' | 'phase' | 'zero-insert';
+}
+
+export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase' };
