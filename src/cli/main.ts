@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerDigitalAttacks } from './commands/attack-digital';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
-  void attack;
+  registerDigitalAttacks(attack);
   return program;
 }
 

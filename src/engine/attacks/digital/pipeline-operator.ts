@@ -37,8 +37,8 @@ export class PipelineOperator {
     readonly top: number,
     readonly innerW: number,
     readonly innerH: number,
-    private readonly ax: SparseRows,
-    private readonly ay: SparseRows,
+    readonly ax: SparseRows,
+    readonly ay: SparseRows,
     /** Exactly the identity: the image already has the model's size. */
     readonly identity: boolean,
   ) {}
@@ -67,35 +67,42 @@ export class PipelineOperator {
 
   private run(src: Float32Array, offset: number, out: Float32Array, outOffset: number, transpose: boolean): Float32Array {
     const { width: w, height: h } = this.geometry;
-    const { left, top, innerW, innerH } = this;
+    const { left, top, innerW, innerH, ax, ay } = this;
     const tmp = new Float32Array(innerW * innerH);
     for (let c = 0; c < 3; c++) {
       const base = offset + c * w * h;
       const dst = outOffset + c * w * h;
       out.fill(0, dst, dst + w * h);
-      // Rows (x) first, then columns (y); the transpose swaps each matrix for its transpose.
-      for (let y = 0; y < innerH; y++) multiply(this.ax, src, base + (top + y) * w + left, 1, tmp, y * innerW, 1, innerW, transpose);
-      for (let x = 0; x < innerW; x++) multiply(this.ay, tmp, x, innerW, out, dst + top * w + left + x, w, innerH, transpose);
+      tmp.fill(0);
+      // Along x within each row, then along y as whole-row updates: contiguous memory both ways.
+      for (let y = 0; y < innerH; y++) {
+        const from = base + (top + y) * w + left;
+        const row = y * innerW;
+        if (transpose) {
+          for (let r = 0; r < innerW; r++) {
+            const v = src[from + r];
+            if (v !== 0) for (let k = ax.starts[r]; k < ax.starts[r + 1]; k++) tmp[row + ax.cols[k]] += ax.weights[k] * v;
+          }
+        } else {
+          for (let r = 0; r < innerW; r++) {
+            let sum = 0;
+            for (let k = ax.starts[r]; k < ax.starts[r + 1]; k++) sum += ax.weights[k] * src[from + ax.cols[k]];
+            tmp[row + r] = sum;
+          }
+        }
+      }
+      // A_y: output row r gathers rows cols[k]; its transpose scatters row r into rows cols[k].
+      for (let r = 0; r < innerH; r++) {
+        for (let k = ay.starts[r]; k < ay.starts[r + 1]; k++) {
+          const weight = ay.weights[k];
+          const to = transpose ? ay.cols[k] : r;
+          const from = (transpose ? r : ay.cols[k]) * innerW;
+          const o = dst + (top + to) * w + left;
+          for (let x = 0; x < innerW; x++) out[o + x] += weight * tmp[from + x];
+        }
+      }
     }
     return out;
-  }
-}
-
-/** y = M x (or Mᵀ x) along one strided line of length n. */
-function multiply(m: SparseRows, x: Float32Array, xOff: number, xStride: number, y: Float32Array, yOff: number, yStride: number, n: number, transpose: boolean): void {
-  if (!transpose) {
-    for (let r = 0; r < n; r++) {
-      let s = 0;
-      for (let k = m.starts[r]; k < m.starts[r + 1]; k++) s += m.weights[k] * x[xOff + m.cols[k] * xStride];
-      y[yOff + r * yStride] = s;
-    }
-    return;
-  }
-  for (let r = 0; r < n; r++) y[yOff + r * yStride] = 0;
-  for (let r = 0; r < n; r++) {
-    const v = x[xOff + r * xStride];
-    if (v === 0) continue;
-    for (let k = m.starts[r]; k < m.starts[r + 1]; k++) y[yOff + m.cols[k] * yStride] += m.weights[k] * v;
   }
 }
 

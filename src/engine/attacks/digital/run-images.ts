@@ -14,7 +14,7 @@ import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
 import { amplifiedPerturbation, panel } from './figures';
 import { imageNorms, planeNorms, stat, type PerturbationNorms, type Stat } from './metrics';
 import { PipelineOperator, PipelineTransform, type Upsample } from './pipeline-operator';
-import { modelInput, rasterToPixels, realise } from './realise';
+import { modelInput, realise } from './realise';
 
 /** An attack as the image runner drives it. */
 export interface DigitalAttack {
@@ -109,7 +109,8 @@ export interface RunSummary {
   surrogateSuccessRate?: number;
 }
 
-interface Loaded {
+/** An input image, decoded, with its clean model input as the predict path computes it. */
+export interface LoadedImage {
   path: string;
   base: string;
   original: RasterImage;
@@ -132,7 +133,7 @@ export async function runImages(options: RunImagesOptions): Promise<{ results: I
   const labels = surrogateClean.map((p) => p.index);
   const defences = options.defences;
   const attacked = defences?.attacked ?? options.classifier;
-  const allClean = rasterToPixels(await Promise.all(loaded.map(async (l) => rasterOf(l.clean))));
+  const allClean = cleanBatch(loaded);
   if (defences?.detector) await defences.detector.calibrate(allClean, defences.detectorFalsePositiveRate ?? 0.05);
   const results: ImageResult[] = [];
   const started = Date.now();
@@ -141,7 +142,7 @@ export async function runImages(options: RunImagesOptions): Promise<{ results: I
     const goal = { labels: rows.map((r) => labels[r]), targets: options.target === undefined ? undefined : rows.map(() => options.target!) };
     const active = rows.map((_, i) => i).filter((i) => !(goal.targets && goal.targets[i] === goal.labels[i]));
     // Images of another size than the model's: attack through the measured resize round trip.
-    const classifier = job.operator ? new TransformedClassifier(attacked, [new PipelineTransform(job.operator, loaded[rows[0]].clean.data)]) : attacked;
+    const classifier = job.operator ? throughPipeline(attacked, job.operator, loaded[rows[0]]) : attacked;
     const t0 = Date.now();
     const crafted = active.length > 0
       ? await attack.run({
@@ -211,7 +212,7 @@ interface Job {
 }
 
 /** Images of the model's own size go in batches; others one by one, each with its own round trip. */
-async function planJobs(loaded: readonly Loaded[], model: LoadedModel, upsample: Upsample, batch: number): Promise<Job[]> {
+async function planJobs(loaded: readonly LoadedImage[], model: LoadedModel, upsample: Upsample, batch: number): Promise<Job[]> {
   const jobs: Job[] = [];
   const operators = new Map<string, PipelineOperator>();
   let plain: number[] = [];
@@ -233,9 +234,22 @@ async function planJobs(loaded: readonly Loaded[], model: LoadedModel, upsample:
   return jobs;
 }
 
-async function loadImages(model: LoadedModel, paths: readonly string[]): Promise<Loaded[]> {
+/** The classifier as an attack on this image should see it: behind the image's resize round trip. */
+export function throughPipeline(classifier: ClassifierOracle, operator: PipelineOperator, item: LoadedImage): ClassifierOracle {
+  return operator.identity ? classifier : new TransformedClassifier(classifier, [new PipelineTransform(operator, item.clean.data)]);
+}
+
+/** The clean model inputs of the images as one batch. */
+export function cleanBatch(images: readonly LoadedImage[]): FloatTensor {
+  const size = images[0].clean.data.length;
+  const out = floatTensor([images.length, ...images[0].clean.dims]);
+  images.forEach((img, i) => out.data.set(img.clean.data, i * size));
+  return out;
+}
+
+export async function loadImages(model: LoadedModel, paths: readonly string[]): Promise<LoadedImage[]> {
   const used = new Map<string, number>();
-  const out: Loaded[] = [];
+  const out: LoadedImage[] = [];
   for (const path of paths) {
     const original = await decodeImage(path);
     let base = basename(path, extname(path));
@@ -257,18 +271,11 @@ export async function predictOne(model: LoadedModel, paths: readonly string[]): 
   });
 }
 
-function rasterOf(pixels: FloatTensor): RasterImage {
-  const [, h, w] = pixels.dims;
-  const data = new Uint8Array(w * h * 3);
-  for (let c = 0; c < 3; c++) for (let p = 0; p < w * h; p++) data[p * 3 + c] = Math.round(pixels.data[c * w * h + p] * 255);
-  return { width: w, height: h, channels: 3, data };
-}
-
 function goalMet(predicted: number, label: number, target?: number): boolean {
   return target === undefined ? predicted !== label : predicted === target;
 }
 
-async function writeOutputs(out: string, item: Loaded, adversarial: RasterImage): Promise<{ adversarialImage: string; perturbationImage: string }> {
+async function writeOutputs(out: string, item: LoadedImage, adversarial: RasterImage): Promise<{ adversarialImage: string; perturbationImage: string }> {
   const adversarialImage = join(out, `${item.base}.adv.png`);
   const perturbationImage = join(out, `${item.base}.perturbation.png`);
   writeFileAtomic(adversarialImage, await encodeImage(adversarial, 'png'));
@@ -276,7 +283,7 @@ async function writeOutputs(out: string, item: Loaded, adversarial: RasterImage)
   return { adversarialImage, perturbationImage };
 }
 
-async function writePanel(out: string, item: Loaded, adversarial: RasterImage, original: Prediction, after: Prediction, result: ImageResult): Promise<void> {
+async function writePanel(out: string, item: LoadedImage, adversarial: RasterImage, original: Prediction, after: Prediction, result: ImageResult): Promise<void> {
   const percent = (p: Prediction): string => `${p.label} ${(p.prob * 100).toFixed(1)}%`;
   const norms = result.norms!;
   const png = await panel(

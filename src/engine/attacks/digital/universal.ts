@@ -29,16 +29,25 @@ export interface UniversalResult {
  * DeepFool's minimal extra step for x + v and project v back onto the eps-ball; stop when the
  * fooling rate on the set reaches the target.
  */
-export async function universalPerturbation(classifier: ClassifierOracle, images: FloatTensor, options: UniversalOptions): Promise<UniversalResult> {
+export async function universalPerturbation(classifiers: ClassifierOracle | readonly ClassifierOracle[], images: FloatTensor, options: UniversalOptions): Promise<UniversalResult> {
   const n = images.dims[0];
   const size = perSample(images);
   const rng = new Rng(options.seed ?? 0);
-  const labels = argmaxRows((await classifier.logits(images)).data, classifier.classes);
+  // One classifier for the set, or one per image (e.g. each behind its own resize round trip).
+  const at = (i: number): ClassifierOracle => (Array.isArray(classifiers) ? classifiers[i] : (classifiers as ClassifierOracle));
+  const predict = async (batch: FloatTensor): Promise<number[]> => {
+    if (!Array.isArray(classifiers)) return argmaxRows((await at(0).logits(batch)).data, at(0).classes);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(argmaxRows((await at(i).logits(gatherSamples(batch, [i]))).data, at(i).classes)[0]);
+    return out;
+  };
+  const labels = await predict(images);
   let queries = n;
   const v = new Float32Array(size);
   const rates: number[] = [];
   for (let pass = 0; pass < options.maxPasses; pass++) {
     for (const i of rng.sample(n, n)) {
+      const classifier = at(i);
       const x = perturbed(gatherSamples(images, [i]), v);
       const [now] = argmaxRows((await classifier.logits(x)).data, classifier.classes);
       queries++;
@@ -51,7 +60,7 @@ export async function universalPerturbation(classifier: ClassifierOracle, images
       for (let k = 0; k < size; k++) v[k] += step.adversarial.data[k] - x.data[k];
       projectVector(v, options.eps, options.norm);
     }
-    const fooled = argmaxRows((await classifier.logits(perturbed(images, v))).data, classifier.classes);
+    const fooled = await predict(perturbed(images, v));
     queries += n;
     const rate = fooled.filter((c, i) => c !== labels[i]).length / n;
     rates.push(rate);
