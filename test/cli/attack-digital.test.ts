@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runPatchlab } from '../helpers/cli';
+import { randomLinear } from '../helpers/linear-oracle';
+import { writeLinearOnnx } from '../helpers/linear-onnx';
+import { imageFixture, tempDir } from '../helpers/paths';
+
+let model = '';
+
+beforeAll(() => {
+  model = writeLinearOnnx(randomLinear(16, 12, 4, 21), tempDir());
+});
+
+describe('patchlab attack (digital)', () => {
+  it('hopskipjump --json: decision-based, written PNGs judged by predict, queries within the budget', () => {
+    const out = tempDir('patchlab-cli-');
+    const r = runPatchlab(['attack', 'hopskipjump', '--model', model, '--images', imageFixture('dog.jpg'), imageFixture('kite.jpg'), '--out', out, '--queries', '400', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.attack).toBe('hopskipjump');
+    expect(doc.results).toHaveLength(2);
+    for (const result of doc.results) {
+      expect(result.queries).toBeLessThanOrEqual(400 + 6);
+      expect(existsSync(result.adversarialImage)).toBe(true);
+      expect(result.success).toBe(result.adversarial.index !== result.original.index);
+    }
+    expect(doc.summary.successRate).toBe(1);
+    expect(existsSync(`${out}/results.json`)).toBe(true);
+  });
+
+  it('square prints a per-image table and a summary', () => {
+    const out = tempDir('patchlab-cli-');
+    const r = runPatchlab(['attack', 'square', '--model', model, '--images', imageFixture('dog.jpg'), '--out', out, '--eps', '16/255', '--queries', '200']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/square on linear/);
+    expect(r.stdout).toMatch(/success rate\s+\d+\.\d% of 1 \(verified on the written PNGs\)/);
+    expect(r.stdout).toMatch(/queries\s+mean \d+/);
+  });
+
+  it('fails with one line naming the problem', () => {
+    const out = tempDir('patchlab-cli-');
+    const base = ['--model', model, '--images', imageFixture('dog.jpg'), '--out', out];
+    const cases: [string[], RegExp][] = [
+      [['attack', 'square', ...base, '--defence', 'jpg=50'], /^patchlab: --defence: unknown defence 'jpg'/],
+      [['attack', 'square', ...base, '--eps', 'eight'], /^patchlab: --eps: 'eight' is not a number/],
+      [['attack', 'square', ...base, '--eot', '4'], /^patchlab: --eot needs a --defence/],
+      [['attack', 'square', ...base, '--target', 'zebra'], /^patchlab: --target: 'zebra' is not a class of this model \(0, 1, 2, 3\)/],
+      [['attack', 'square', '--model', model, '--images', '/nonexistent/dir', '--out', out], /^patchlab: \/nonexistent\/dir: no such file or folder/],
+      [['attack', 'deepfool', ...base, '--target', '1'], /^patchlab: deepfool is untargeted/],
+      [['attack', 'universal', ...base, '--target', '1'], /^patchlab: universal: the universal perturbation is untargeted/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runPatchlab(args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
