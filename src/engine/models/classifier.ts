@@ -36,19 +36,3 @@ export function topK(probs: Float64Array, k: number, labelOf: (i: number) => str
   const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
   return order.slice(0, Math.max(1, k)).map((index) => ({ index, label: labelOf(index), prob: probs[index] }));
 }
-
-/**
- * A classifier with a single score (e.g. a sigmoid "real face" probability) read as two
- * classes: index 1 is the class the score measures, index 0 its complement.
- */
-export function binaryLabels(labels: readonly string[] | undefined): [string, string] {
-  if (labels?.length === 2) return [labels[0], labels[1]];
-  if (labels?.length === 1) return [`not ${labels[0]}`, labels[0]];
-  return ['0', '1'];
-}
-
-/** The probability of class 1 for a single-score output value. */
-export function binaryProbability(value: number, activation: Activation): number {
-  const mode = activation === 'auto' ? (value >= 0 && value <= 1 ? 'probabilities' : 'logits') : activation;
-  return mode === 'probabilities' ? value : 1 / (1 + Math.exp(-value));
-}

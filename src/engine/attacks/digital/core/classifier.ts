@@ -1,5 +1,4 @@
 import type { GradientOracle, LossArgs, LossSpec } from '../../../autodiff/oracle';
-import { binaryLabels } from '../../../models/classifier';
 import { floatTensor, type FloatTensor } from '../../../tensor/tensor';
 import type { LogitLoss } from './losses';
 
@@ -38,6 +37,16 @@ export interface ScoreHead {
   output: string;
   activation: ScoreActivation | 'auto';
   labels?: readonly string[];
+}
+
+/**
+ * A classifier with a single score (e.g. a sigmoid "real face" probability) read as two
+ * classes: index 1 is the class the score measures, index 0 its complement.
+ */
+export function binaryLabels(labels: readonly string[] | undefined): [string, string] {
+  if (labels?.length === 2) return [labels[0], labels[1]];
+  if (labels?.length === 1) return [`not ${labels[0]}`, labels[0]];
+  return ['0', '1'];
 }
 
 /** Below this a probability is treated as this, so log and 1/p stay finite. */
