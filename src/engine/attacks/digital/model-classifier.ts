@@ -5,8 +5,14 @@ import type { LoadedModel } from '../../models/loaded';
 import { floatTensor, type FloatTensor, type HostTensor } from '../../tensor/tensor';
 import { ModelClassifier, type OracleFactory, type ScoreHead } from './core/classifier';
 
-/** Where a loaded model's class scores are: the manifest's attack `logits` role, else the head's output. */
-export async function scoreHead(model: LoadedModel): Promise<ScoreHead> {
+/**
+ * Where a loaded model's class scores are: the manifest's attack `logits` role, else the
+ * head's output. With `preActivation`, a final Softmax or Sigmoid (behind any Identity) is
+ * looked through and its input used as the logits: gradients through a saturated softmax
+ * vanish in float32, the logits' do not. Only gradient oracles can read such an intermediate
+ * value; the plain session returns graph outputs.
+ */
+export async function scoreHead(model: LoadedModel, options: { preActivation?: boolean } = {}): Promise<ScoreHead> {
   if (model.head.kind !== 'classifier') {
     throw new UserError(`${model.label}: digital attacks need a classifier; this model's head is '${model.head.kind}'`);
   }
@@ -16,7 +22,29 @@ export async function scoreHead(model: LoadedModel): Promise<ScoreHead> {
   const session = await model.session();
   const output = model.head.output ?? session.outputs[0]?.name;
   if (!output) throw new UserError(`${model.label}: the model has no outputs`);
+  if (options.preActivation) {
+    const before = beforeActivation(model, output);
+    if (before) return { ...before, labels };
+  }
   return { output, activation: model.head.activation, labels };
+}
+
+/** The input of the Softmax/Sigmoid that produces `output` (through Identity nodes), if any. */
+function beforeActivation(model: LoadedModel, output: string): Pick<ScoreHead, 'output' | 'activation'> | undefined {
+  const nodes = model.ir().graph.nodes;
+  let name = output;
+  for (let hops = 0; hops < 8; hops++) {
+    const producer = nodes.find((n) => n.outputs.includes(name));
+    if (!producer) return undefined;
+    if (producer.opType === 'Identity') {
+      name = producer.inputs[0];
+      continue;
+    }
+    if (producer.opType === 'Softmax') return { output: producer.inputs[0], activation: 'logits' };
+    if (producer.opType === 'Sigmoid') return { output: producer.inputs[0], activation: 'sigmoid' };
+    return undefined;
+  }
+  return undefined;
 }
 
 /**
