@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerDigitalAttacks } from './commands/attack-digital';
+import { registerConvert } from './commands/convert';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerModels(program);
+  registerConvert(program);
   registerPredict(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.

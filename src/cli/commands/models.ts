@@ -5,7 +5,7 @@ import { loadModel, readLabelsFile } from '../../engine/models/loaded';
 import type { Head, InputSpec } from '../../engine/models/manifest';
 import { listModels } from '../../engine/models/registry';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
-import { formatBytes, formatCount, printJson, println, table } from '../output';
+import { formatBytes, formatCount, note, printJson, println, table } from '../output';
 import { parseChoice, parseRange, parseSize, parseTriple } from '../parse';
 import { formatShape } from '../../engine/tensor/tensor';
 
@@ -39,7 +39,7 @@ export function registerModels(program: Command): void {
       .argument('<model>', 'registry name or path to an .onnx file')
       .option('--json', 'print JSON'),
   ).action(async (ref: string, opts: ModelFlags & { json?: boolean }) => {
-    const info = describeModel(await loadModel(ref, modelOverrides(opts)));
+    const info = describeModel(await loadModel(ref, modelOverrides(opts), note));
     if (opts.json) return printJson(info);
     println(`${info.name} (${info.origin}${info.task ? `, ${info.task}` : ''})`);
     println(`  file       ${info.source}  ${formatBytes(info.fileBytes)}  sha256 ${info.sha256.slice(0, 12)}`);

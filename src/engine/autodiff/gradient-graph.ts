@@ -53,6 +53,8 @@ export interface GradientGraph {
   outputs: string[];
   /** Per-call graph inputs of the loss. */
   args: LossArgNames;
+  /** Shapes at `batch` of the requested outputs and of the outputs the loss reads. */
+  shapes: Record<string, number[]>;
   /** Other model inputs that must still be fed. */
   extraInputs: ValueInfo[];
 }
@@ -149,6 +151,7 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
     grad,
     outputs: options.outputs ?? [],
     args: head.args,
+    shapes: Object.fromEntries(wanted.map((name) => [name, values.shape(name)])),
     extraInputs: extraInputs.filter((i) => pruned.inputs.some((p) => p.name === i.name)),
   };
 }

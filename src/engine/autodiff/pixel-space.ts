@@ -1,7 +1,8 @@
 import type { PixelEncoding } from '../image/tensorize';
-import { int, ints, type Attrs, type Emitter } from './emitter';
+import { opsetVersion, type Model } from '../onnx/ir';
+import { Emitter, int, ints, type Attrs } from './emitter';
 
-const INT64_MIN = -9223372036854775807;
+const INT64_MIN = -(2 ** 63);
 
 /**
  * Emits the nodes that turn pixel-space input (NCHW float32 RGB in [0, 1]) into what the model
@@ -28,4 +29,32 @@ export function emitPixelEncoding(emit: Emitter, pixels: string, modelInput: str
     if (i < steps.length - 1) current = emit.op(s.op, inputs, s.attrs);
     else emit.opInto(s.op, inputs, [modelInput], s.attrs);
   });
+}
+
+/**
+ * The model behind the pixel encoding, forward only: input `pixels` [batch, 3, H, W] with a
+ * symbolic batch (fixed per session with freeDimensions), outputs the model's own plus `extra`.
+ */
+export function pixelForwardModel(model: Model, modelInput: string, enc: PixelEncoding, height: number, width: number, extra: string[] = []): { model: Model; input: string } {
+  const graph = model.graph;
+  const taken = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => [n.name, ...n.outputs])]);
+  const emit = new Emitter(opsetVersion(model), taken, 'pixels');
+  const input = emit.fresh('input');
+  const type = graph.inputs.find((i) => i.name === modelInput)?.type === 'float64' ? 'float64' : 'float32';
+  emitPixelEncoding(emit, input, modelInput, enc, type);
+  const outputs = [...graph.outputs, ...extra.filter((e) => !graph.outputs.some((o) => o.name === e)).map((name) => ({ name }))];
+  return {
+    input,
+    model: {
+      ...model,
+      graph: {
+        ...graph,
+        nodes: [...emit.nodes, ...graph.nodes],
+        initializers: new Map([...graph.initializers, ...emit.initializers]),
+        inputs: [{ name: input, type: 'float32', shape: ['batch', 3, height, width] }, ...graph.inputs.filter((i) => i.name !== modelInput)],
+        outputs,
+        valueInfo: [],
+      },
+    },
+  };
 }

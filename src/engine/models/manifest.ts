@@ -61,6 +61,10 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     package: z.string().optional(),
     file: z.string(),
     outputs: z.array(z.string()).optional(),
+    /** Input-side cuts: graph tensors fed as inputs (their TF NHWC shapes), e.g. after a preprocessing loop. */
+    inputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().positive()) })).optional(),
+    /** Feed a single-channel (grey) model with RGB: grey = weights . rgb + bias, inside the graph. */
+    rgbToGray: z.object({ weights: Triple, bias: z.number().default(0) }).optional(),
   }),
 ]);
 

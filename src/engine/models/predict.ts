@@ -62,7 +62,14 @@ function readHead(model: LoadedModel, outputs: Record<string, HostTensor>, p: Pr
   switch (head.kind) {
     case 'classifier': {
       const output = pickOutput(model, outputs, head.output);
-      if (output.dims.length < 2 || output.data.length / (output.dims[0] ?? 1) < 2) {
+      // Class scores are [N, C] (or [N, C, 1, 1]); a spatial map (a segmentation) is summarised instead.
+      const spatial = output.dims.slice(1).filter((d) => d > 1).length > 1;
+      if (output.dims.length < 2 || output.data.length / (output.dims[0] ?? 1) < 2 || spatial) {
+        // A single score with a single label (e.g. "real") reads as that class's probability.
+        if (model.labels?.length === 1 && output.data.length === (output.dims[0] ?? 1)) {
+          const p = rowProbabilities(output, index, head.activation === 'logits' ? 'sigmoid' : head.activation)[0];
+          return { ...base, top: [{ index: 0, label: model.labelOf(0), prob: p }] };
+        }
         return { ...base, outputs: summarise(outputs, index) };
       }
       return { ...base, top: topK(rowProbabilities(output, index, head.activation), options.top ?? 5, (i) => model.labelOf(i)) };

@@ -144,7 +144,7 @@ export async function gradCheck(c: CheckCase): Promise<CheckResult> {
     ...graph,
     nodes: [...graph.nodes, ...emit.nodes],
     initializers: new Map([...graph.initializers, ...emit.initializers]),
-    inputs: [...graph.inputs, ...seeds.map((s) => ({ name: s.grad, type: s.type, shape: s.dims }))],
+    inputs: [...graph.inputs, ...seeds.map((s) => ({ name: s.grad, type: s.type, shape: [...s.dims] }))],
     outputs: gradOutputs.filter((g): g is string => g !== undefined).map((name) => ({ name })),
   };
   const session = await createSession(writeModel(createModel(backward, opset)), { threads: 1, label: `${c.op} backward`, optimization: 'disabled' });

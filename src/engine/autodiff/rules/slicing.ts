@@ -5,7 +5,7 @@ import type { GradContext, RuleTable } from './types';
 
 /** Concat, Split, Slice, Pad, Gather, GatherElements: gradients scatter back where elements came from. */
 
-const INT64_MIN = -9223372036854775807;
+const INT64_MIN = -(2 ** 63);
 
 function axisOf(ctx: GradContext, name: string, fallback = 0): number {
   const axis = attrInt(ctx.node, 'axis', fallback);

@@ -2,6 +2,8 @@ import type { ResizeTransform } from '../../image/resize';
 import type { HostTensor } from '../../tensor/tensor';
 import type { LoadedModel } from '../loaded';
 import type { Detection, Face } from '../types';
+import { decodeBlazeFace } from './blazeface';
+import { decodeCenterNet } from './centernet';
 
 export interface DecodeContext {
   model: LoadedModel;
@@ -23,7 +25,10 @@ export interface Decoded {
 export type Decoder = (outputs: Record<string, HostTensor>, ctx: DecodeContext) => Decoded;
 
 /** Detector decoders by the name a manifest's `head.decoder` uses; add new ones here. */
-const DECODERS: Record<string, Decoder> = {};
+const DECODERS: Record<string, Decoder> = {
+  centernet: decodeCenterNet,
+  blazeface: decodeBlazeFace,
+};
 
 export function getDecoder(name: string): Decoder | undefined {
   return Object.hasOwn(DECODERS, name) ? DECODERS[name] : undefined;

@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import type { Attrs } from '../../../../src/engine/autodiff/emitter';
 import type { LoweringOptions } from '../../../../src/engine/autodiff/lowering/options';
 import { distinct, expectGradient, int, ints } from '../gradcheck';
 
@@ -23,7 +24,7 @@ describe('gradient rule: MaxPool and GlobalMaxPool', () => {
 describe('gradient rule: AveragePool and GlobalAveragePool (linear, float32)', () => {
   const lin = { type: 'float32' as const, eps: 0.5, atol: 1e-3, rtol: 1e-4 };
   const lowerings: Partial<LoweringOptions>[] = [{ strided: 'phase' }, { strided: 'convtranspose', stride1: 'convtranspose' }];
-  const cases = [
+  const cases: { name: string; attrs: Attrs; x: number[] }[] = [
     { name: '2x2 stride 2', attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }, x: [2, 3, 6, 6] },
     { name: '3x3 stride 2 pad 1, pads not counted', attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }, x: [1, 2, 7, 7] },
     { name: '3x3 stride 2 pad 1, pads counted', attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), count_include_pad: int(1) }, x: [1, 2, 7, 7] },

@@ -1,0 +1,30 @@
+/** A box as [x1, y1, x2, y2]. */
+export type Box = [number, number, number, number];
+
+export function iou(a: Box, b: Box): number {
+  const areaA = (a[2] - a[0]) * (a[3] - a[1]);
+  const areaB = (b[2] - b[0]) * (b[3] - b[1]);
+  if (areaA <= 0 || areaB <= 0) return 0;
+  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = w * h;
+  return inter / (areaA + areaB - inter);
+}
+
+/**
+ * Greedy non-maximum suppression as TF.js's `image.nonMaxSuppression` does it: candidates
+ * scoring above `minScore`, best first (ties to the lower index), dropped when their IoU
+ * with an already kept box reaches `iouThreshold`. Class-agnostic, like the human library's
+ * use of it. Returns the kept indices in order.
+ */
+export function nonMaxSuppression(boxes: readonly Box[], scores: ArrayLike<number>, maxOutput: number, iouThreshold: number, minScore: number): number[] {
+  const order = Array.from({ length: boxes.length }, (_, i) => i)
+    .filter((i) => scores[i] > minScore)
+    .sort((i, j) => scores[j] - scores[i] || i - j);
+  const kept: number[] = [];
+  for (const i of order) {
+    if (kept.length >= maxOutput) break;
+    if (kept.every((k) => iou(boxes[i], boxes[k]) < iouThreshold)) kept.push(i);
+  }
+  return kept;
+}
