@@ -76,9 +76,12 @@ export function registerDigitalAttacks(attack: Command): void {
   const universal = common(attack.command('universal').description('one perturbation for a whole set of images (Moosavi-Dezfooli et al.), judged on held-out images'))
     .option('--holdout <paths...>', 'held-out images or folders (default: --split of --images)')
     .option('--split <fraction>', 'fraction of --images to compute the perturbation on when there is no --holdout', '0.5')
+    .option('--method <deepfool|sgd>', "deepfool: Moosavi-Dezfooli's passes of DeepFool steps; sgd: sign-gradient ascent on the set's mean loss", 'deepfool')
+    .option('--mirror', 'also compute on the mirror image of each training image')
     .option('--eps <eps>', 'budget in pixel units', '10/255')
     .option('--norm <linf|l2>', 'budget norm', 'linf')
-    .option('--fooling-rate <rate>', 'stop once this fraction of the training images is fooled', '0.8')
+    .option('--steps <n>', 'sgd: ascent steps', '40')
+    .option('--fooling-rate <rate>', 'deepfool: stop once this fraction of the training images is fooled', '0.8')
     .option('--max-passes <n>', 'passes over the training images at most', '10')
     .option('--overshoot <x>', "DeepFool's overshoot inside the algorithm", '0.02')
     .option('--max-iter <n>', "DeepFool's iterations per image", '10');
@@ -106,17 +109,12 @@ export function registerDigitalAttacks(attack: Command): void {
       out: flags.out,
       batch: parsePositiveInt('--batch', flags.batch),
       judgeDraws: parsePositiveInt('--judge-draws', flags.judgeDraws),
-      settings: {
-        eps: parseNumber('--eps', flags.eps as string),
-        norm: parseChoice('--norm', flags.norm as string, ['linf', 'l2'] as const),
-        targetRate: parseNumber('--fooling-rate', flags.foolingRate as string),
-        maxPasses: parsePositiveInt('--max-passes', flags.maxPasses as string),
-        deepfool: { overshoot: parseNumber('--overshoot', flags.overshoot as string), maxIter: parsePositiveInt('--max-iter', flags.maxIter as string), candidates: 10 },
-        seed: parseNonNegativeInt('--seed', flags.seed),
-      },
+      mirror: flags.mirror === true,
+      settings: universalSettings(flags),
     });
     if (flags.json) return printJson(summary);
-    println(`universal perturbation on ${model.name}: ${summary.norm} eps ${fmt(summary.eps * 255, 1)}/255, ${summary.passes} passes, ${summary.queries} queries, ${fmt(summary.seconds, 1)} s`);
+    const budget = summary.norm === 'linf' ? `${fmt(summary.eps * 255, 1)}/255` : fmt(summary.eps, 3);
+    println(`universal perturbation (${summary.method}) on ${model.name}: ${summary.norm} eps ${budget}, computed on ${summary.computedOn} images, ${summary.queries} queries, ${fmt(summary.seconds, 1)} s`);
     println(table([
       ['images', 'count', 'fooling rate (written PNGs, predict)'],
       ['training', String(summary.train.attacked), percent(summary.trainFoolingRate)],
@@ -148,6 +146,23 @@ export function registerDigitalAttacks(attack: Command): void {
     });
     report(flags, results, summary);
   });
+}
+
+function universalSettings(flags: Flags): Parameters<typeof runUniversal>[0]['settings'] {
+  const eps = parseNumber('--eps', flags.eps as string);
+  const norm = parseChoice('--norm', flags.norm as string, ['linf', 'l2'] as const);
+  if (parseChoice('--method', flags.method as string, ['deepfool', 'sgd'] as const) === 'sgd') {
+    return { method: 'sgd', eps, norm, steps: parsePositiveInt('--steps', flags.steps as string), lossCap: 100 };
+  }
+  return {
+    method: 'deepfool',
+    eps,
+    norm,
+    targetRate: parseNumber('--fooling-rate', flags.foolingRate as string),
+    maxPasses: parsePositiveInt('--max-passes', flags.maxPasses as string),
+    deepfool: { overshoot: parseNumber('--overshoot', flags.overshoot as string), maxIter: parsePositiveInt('--max-iter', flags.maxIter as string), candidates: 10 },
+    seed: parseNonNegativeInt('--seed', flags.seed),
+  };
 }
 
 function common(command: Command): Command {

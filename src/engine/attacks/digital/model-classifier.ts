@@ -86,7 +86,7 @@ export function forwardOracle(model: LoadedModel): GradientOracle {
  * which is all the query attacks (square, hopskipjump) need.
  */
 export async function classifierForModel(model: LoadedModel, gradients?: (model: LoadedModel, loss: LossSpec, head: ScoreHead) => Promise<GradientOracle>): Promise<ModelClassifier> {
-  const head = await scoreHead(model);
+  const head = await scoreHead(model, { preActivation: gradients !== undefined });
   const forward = forwardOracle(model);
   const factory: OracleFactory = async (loss) => {
     if (gradients) return gradients(model, loss, head);

@@ -16,6 +16,12 @@ import { imageNorms, planeNorms, stat, type PerturbationNorms, type Stat } from 
 import { PipelineOperator, PipelineTransform, type Upsample } from './pipeline-operator';
 import { modelInput, realise } from './realise';
 
+/**
+ * Scales a minimum-norm perturbation may be multiplied by to survive 8-bit rounding. Near a
+ * tie the perturbation can be far below one 8-bit level per pixel, so the list goes far.
+ */
+const MINIMUM_NORM_SCALES = [1, 1.1, 1.25, 1.5, 2, 3, 5, 8, 12, 20, 35, 60];
+
 /** An attack as the image runner drives it. */
 export interface DigitalAttack {
   name: string;
@@ -168,7 +174,7 @@ export async function runImages(options: RunImagesOptions): Promise<{ results: I
       const realised = await realise(item.original, model, item.clean.data, adversarialPixels, {
         maxLevels: attack.linfBudget === undefined ? undefined : Math.floor(attack.linfBudget * 255 + 1e-6),
         upsample: attack.upsample,
-        scales: attack.minimumNorm ? [1, 1.1, 1.25, 1.5, 2, 3] : [1],
+        scales: attack.minimumNorm ? MINIMUM_NORM_SCALES : [1],
         judge: async (input) => reachedGoal(single, 0, (await attacked.logits(input)).data),
       });
       const files = await writeOutputs(options.out, item, realised.image);

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { DefenceSetup } from '../../defences/build';
 import { writeFileAtomic } from '../../fs/atomic';
-import { encodeImage } from '../../image/image';
+import { decodeImage, encodeImage } from '../../image/image';
 import { resizeImage } from '../../image/resize';
 import type { LoadedModel } from '../../models/loaded';
 import { encodeNpy } from '../../tensor/npy';
 import type { ClassifierOracle } from './core/classifier';
 import { PipelineOperator } from './pipeline-operator';
 import { cleanBatch, loadImages, runImages, throughPipeline, type ImageResult, type RunSummary } from './run-images';
-import { perturbed, universalPerturbation, type UniversalOptions } from './universal';
+import { perturbed, universalPerturbation, universalSgd, type UniversalOptions, type UniversalSgdOptions } from './universal';
 
 export interface UniversalRunOptions {
   model: LoadedModel;
@@ -19,24 +19,30 @@ export interface UniversalRunOptions {
   train: readonly string[];
   /** Images it is evaluated on, never seen while computing it. */
   heldOut: readonly string[];
+  /** Also compute on the mirror image of every training image (a small set generalises better). */
+  mirror?: boolean;
   out: string;
-  settings: UniversalOptions;
+  /** Moosavi-Dezfooli's DeepFool passes, or sign-gradient ascent on the set's mean loss. */
+  settings: ({ method: 'deepfool' } & UniversalOptions) | ({ method: 'sgd' } & UniversalSgdOptions);
   batch: number;
   judgeDraws: number;
 }
 
 export interface UniversalSummary {
   attack: 'universal';
+  method: 'deepfool' | 'sgd';
   model: string;
   defence?: string;
   eps: number;
   norm: string;
   passes: number;
-  /** Fooling rate on the training images after each pass, as the optimisation saw it. */
+  /** Fooling rate on the training images after each pass (deepfool) or step (sgd), as the optimisation saw it. */
   passRates: number[];
   /** Fooling rates of the written 8-bit images, judged by predict. */
   trainFoolingRate: number;
   heldOutFoolingRate: number;
+  /** Images the perturbation was computed on (mirror images included). */
+  computedOn: number;
   train: RunSummary;
   heldOut: RunSummary;
   queries: number;
@@ -53,14 +59,16 @@ export async function runUniversal(options: UniversalRunOptions): Promise<{ summ
   const started = Date.now();
   const { model } = options;
   mkdirSync(options.out, { recursive: true });
-  const loaded = await loadImages(model, options.train);
+  const training = options.mirror ? [...options.train, ...(await mirrored(options.train, join(options.out, 'train-mirrored')))] : options.train;
+  const loaded = await loadImages(model, training);
   const attacked = options.defences?.attacked ?? options.classifier;
   const classifiers: ClassifierOracle[] = [];
   for (const item of loaded) {
     const operator = await PipelineOperator.measure(item.original.width, item.original.height, model, 'bilinear');
     classifiers.push(throughPipeline(attacked, operator, item));
   }
-  const result = await universalPerturbation(classifiers, cleanBatch(loaded), options.settings);
+  const settings = options.settings;
+  const result = settings.method === 'sgd' ? await universalSgd(classifiers, cleanBatch(loaded), settings) : await universalPerturbation(classifiers, cleanBatch(loaded), settings);
   const v = result.perturbation;
   writeFileAtomic(join(options.out, 'universal.npy'), encodeNpy(v));
   writeFileAtomic(join(options.out, 'universal.png'), await visualise(v.data, model.width, model.height));
@@ -76,6 +84,7 @@ export async function runUniversal(options: UniversalRunOptions): Promise<{ summ
   const heldOut = await runImages({ ...common, images: options.heldOut, out: join(options.out, 'heldout') });
   const summary: UniversalSummary = {
     attack: 'universal',
+    method: settings.method,
     model: model.name,
     defence: options.defences?.description,
     eps: options.settings.eps,
@@ -83,6 +92,7 @@ export async function runUniversal(options: UniversalRunOptions): Promise<{ summ
     passes: result.rates.length,
     passRates: result.rates,
     trainFoolingRate: train.summary.successRate,
+    computedOn: training.length,
     heldOutFoolingRate: heldOut.summary.successRate,
     train: train.summary,
     heldOut: heldOut.summary,
@@ -101,4 +111,22 @@ async function visualise(v: Float32Array, width: number, height: number): Promis
   const factor = Math.max(1, Math.ceil(256 / Math.max(width, height)));
   const { image } = await resizeImage({ width, height, channels: 3, data }, width * factor, height * factor, { kernel: 'nearest' });
   return encodeImage(image, 'png');
+}
+
+/** Left-right mirror images of the given files, written as PNGs into `dir`. */
+async function mirrored(paths: readonly string[], dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const out: string[] = [];
+  for (const path of paths) {
+    const image = await decodeImage(path);
+    const data = new Uint8Array(image.data.length);
+    const ch = image.channels;
+    for (let y = 0; y < image.height; y++)
+      for (let x = 0; x < image.width; x++)
+        for (let c = 0; c < ch; c++) data[(y * image.width + x) * ch + c] = image.data[(y * image.width + (image.width - 1 - x)) * ch + c];
+    const file = join(dir, `${basename(path, extname(path))}.mirror.png`);
+    writeFileAtomic(file, await encodeImage({ ...image, data }, 'png'));
+    out.push(file);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { argmaxRows, gatherSamples, type Norm, perSample } from './core/batch';
 import type { ClassifierOracle } from './core/classifier';
 import { deepFool, type DeepFoolOptions } from './deepfool';
 import { Rng } from './core/rng';
+import { CrossEntropyLoss } from './core/losses';
 
 export interface UniversalOptions {
   eps: number;
@@ -88,4 +89,52 @@ function projectVector(v: Float32Array, eps: number, norm: Norm): void {
   for (const value of v) sq += value * value;
   const scale = Math.sqrt(sq) > eps ? eps / Math.sqrt(sq) : 1;
   for (let k = 0; k < v.length; k++) v[k] *= scale;
+}
+
+export interface UniversalSgdOptions {
+  eps: number;
+  norm: Norm;
+  steps: number;
+  /** Per-image cross-entropy is clipped here so images already fooled stop pulling (Shafahi et al.). */
+  lossCap: number;
+}
+
+/**
+ * Universal perturbation by projected sign-gradient ascent on the mean (capped) cross-entropy
+ * over the whole set (Shafahi et al. 2020, "Universal adversarial training"): every step moves
+ * v along the summed gradient of all images at once, so it favours directions that fool many
+ * images rather than each one just past its boundary.
+ */
+export async function universalSgd(classifiers: ClassifierOracle | readonly ClassifierOracle[], images: FloatTensor, options: UniversalSgdOptions): Promise<UniversalResult> {
+  const n = images.dims[0];
+  const size = perSample(images);
+  const at = (i: number): ClassifierOracle => (Array.isArray(classifiers) ? classifiers[i] : (classifiers as ClassifierOracle));
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) labels.push(argmaxRows((await at(i).logits(gatherSamples(images, [i]))).data, at(i).classes)[0]);
+  const v = new Float32Array(size);
+  const alpha = (2.5 * options.eps) / options.steps;
+  const rates: number[] = [];
+  let queries = n;
+  for (let step = 0; step < options.steps; step++) {
+    const total = new Float64Array(size);
+    let fooled = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await at(i).gradient(perturbed(gatherSamples(images, [i]), v), new CrossEntropyLoss([labels[i]]));
+      queries++;
+      if (argmaxRows(r.logits.data, at(i).classes)[0] !== labels[i]) fooled++;
+      if (r.loss[0] >= options.lossCap) continue;
+      for (let k = 0; k < size; k++) total[k] += r.grad.data[k];
+    }
+    rates.push(fooled / n);
+    if (options.norm === 'l2') {
+      let sq = 0;
+      for (const g of total) sq += g * g;
+      const norm = Math.sqrt(sq) || 1;
+      for (let k = 0; k < size; k++) v[k] += (alpha * total[k]) / norm;
+    } else {
+      for (let k = 0; k < size; k++) v[k] += alpha * Math.sign(total[k]);
+    }
+    projectVector(v, options.eps, options.norm);
+  }
+  return { perturbation: floatTensor([1, ...images.dims.slice(1)], v), rates, queries };
 }

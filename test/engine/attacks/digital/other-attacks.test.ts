@@ -4,7 +4,8 @@ import { hopSkipJump } from '../../../../src/engine/attacks/digital/hopskipjump'
 import { jsma } from '../../../../src/engine/attacks/digital/jsma';
 import { squareAttack } from '../../../../src/engine/attacks/digital/square';
 import { transferAttack } from '../../../../src/engine/attacks/digital/transfer';
-import { universalPerturbation } from '../../../../src/engine/attacks/digital/universal';
+import { perturbed, universalPerturbation, universalSgd } from '../../../../src/engine/attacks/digital/universal';
+import { gatherSamples } from '../../../../src/engine/attacks/digital/core/batch';
 import { floatTensor } from '../../../../src/engine/tensor/tensor';
 import { binaryModel, decision, H, imagesWithMargins, norm, sampleDelta, SIZE, W } from '../../../helpers/binary-linear';
 import { evaluations, linearClassifier, type LinearModel } from '../../../helpers/linear-oracle';
@@ -74,6 +75,20 @@ describe('universal perturbation', () => {
   });
 });
 
+describe('universal perturbation by sign-gradient ascent (sgd)', () => {
+  it('on a linear model reaches exactly eps·sign(w), the best universal L-inf perturbation', async () => {
+    const { model, w, b } = binaryModel();
+    const { classifier } = await linearClassifier(model);
+    const gain = EPS * norm(w, 'l1');
+    const margins = [0.3, 0.6, 0.9, 1.5, 3].map((m) => m * gain * 0.7);
+    const images = imagesWithMargins(w, b, margins);
+    const result = await universalSgd(classifier, images, { eps: EPS, norm: 'linf', steps: 10, lossCap: 100 });
+    w.forEach((wk, k) => expect(result.perturbation.data[k]).toBeCloseTo(EPS * Math.sign(wk), 6));
+    const fooled = margins.map((_, i) => decision(w, b, perturbed(gatherImage(images, i), result.perturbation.data).data) > 0);
+    expect(fooled).toEqual(margins.map((m) => m < gain));
+  });
+});
+
 describe('black-box transfer', () => {
   it('transfers fully to an identical model and not at all to one that reads the feature the other way', async () => {
     const { model, w, b } = binaryModel();
@@ -137,3 +152,7 @@ describe('HopSkipJump (decision-based)', () => {
     expect(out.queries.reduce((a, q) => a + q, 0)).toBe(evaluations(oracles));
   });
 });
+
+function gatherImage(images: ReturnType<typeof imagesWithMargins>, i: number): ReturnType<typeof imagesWithMargins> {
+  return gatherSamples(images, [i]);
+}
