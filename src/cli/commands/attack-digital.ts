@@ -277,7 +277,7 @@ async function setup(flags: Flags): Promise<{ model: LoadedModel; classifier: Cl
 function expandImages(paths: readonly string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(path).isDirectory();
     } catch {
