@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerDigitalAttacks } from './commands/attack-digital';
+import { registerCalibrate } from './commands/calibrate';
+import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
   registerDigitalAttacks(attack);
+  registerExport(program);
+  registerCalibrate(program);
   return program;
 }
 

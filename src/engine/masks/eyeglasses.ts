@@ -11,8 +11,10 @@
  *   beyond them are the temple stubs;
  * - `frameWidth`: distance between the fold lines; print scale = face width / frameWidth;
  * - a glasses run's patch.png spans the viewBox exactly; its alpha is the silhouette.
+ * rasterizeEyeglassFrame(width) gives that alpha at any pixel width.
  */
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors';
@@ -60,4 +62,22 @@ export function loadEyeglassFrame(): EyeglassFrame {
   if (!match) throw new UserError(`${parsed.data.svg}: no <path id="frame" d="..."> in the eyeglass silhouette`);
   cached = { geometry: parsed.data, svg, pathData: match[1].replace(/\s+/g, ' ').trim() };
   return cached;
+}
+
+export interface EyeglassMask {
+  width: number;
+  height: number;
+  /** Coverage 0-255 (anti-aliased), row-major: the frame opaque, lenses and background 0. */
+  alpha: Uint8Array;
+  /** Pixels per SVG unit: multiply geometry points by this to get pixel positions. */
+  scale: number;
+}
+
+/** The silhouette as an alpha mask `width` pixels wide, spanning the viewBox exactly. */
+export async function rasterizeEyeglassFrame(width: number): Promise<EyeglassMask> {
+  const { svg, geometry } = loadEyeglassFrame();
+  const [, , vw, vh] = geometry.viewBox;
+  const height = Math.max(1, Math.round((width * vh) / vw));
+  const { data } = await sharp(Buffer.from(svg)).resize(width, height, { fit: 'fill' }).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
+  return { width, height, alpha: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), scale: width / vw };
 }

@@ -59,7 +59,8 @@ export class LoadedModel {
     const layout = overrides.layout ?? (entry.origin === 'file' && manifest.input.layout === 'NCHW' ? guessLayout(shape) : spec.layout);
     const channelDim = layout === 'NCHW' ? shape[1] : shape[3];
     if (typeof channelDim === 'number' && channelDim !== 3) {
-      throw new UserError(`${this.label}: input '${this.input.name}' ${formatShape(shape)} has ${channelDim} channels in ${layout} layout; patchlab feeds RGB (try --layout ${layout === 'NCHW' ? 'NHWC' : 'NCHW'})`);
+      const hint = channelDim === 1 ? 'a grey model: convert it with `patchlab convert MODEL.json --gray` and use the .onnx' : `try --layout ${layout === 'NCHW' ? 'NHWC' : 'NCHW'}`;
+      throw new UserError(`${this.label}: input '${this.input.name}' ${formatShape(shape)} has ${channelDim} channels in ${layout} layout; patchlab feeds RGB (${hint})`);
     }
     const [hDim, wDim] = layout === 'NCHW' ? [shape[2], shape[3]] : [shape[1], shape[2]];
     const width = overrides.width ?? manifest.input.width ?? (typeof wDim === 'number' ? wDim : undefined);

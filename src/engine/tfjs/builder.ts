@@ -22,10 +22,10 @@ export class OnnxBuilder {
   readonly graph: Graph = emptyGraph('tfjs');
   private readonly taken = new Set<string>();
 
-  /** `base` itself when free, else `base_2`, `base_3`, ... */
+  /** `base` itself when free, else `base#2`, `base#3`, ... ('#' never occurs in TF node names). */
   unique(base: string): string {
     let name = base;
-    for (let i = 2; this.taken.has(name); i++) name = `${base}_${i}`;
+    for (let i = 2; this.taken.has(name); i++) name = `${base}#${i}`;
     this.taken.add(name);
     return name;
   }

@@ -89,6 +89,13 @@ export class OpContext {
     return v.constant;
   }
 
+  /** Input `i`'s elements where known at conversion time (a constant, or a tracked partial vector). */
+  knownNumbers(i: number): (number | null)[] | undefined {
+    const v = this.input(i);
+    if (v.constant) return Array.from(v.constant.data as ArrayLike<number>);
+    return v.partial;
+  }
+
   constNumbers(i: number, what: string): number[] {
     return Array.from(this.constInput(i, what).data as ArrayLike<number>);
   }

@@ -9,7 +9,8 @@ import { parseRef, refName, type TfNode, type TfNodeJson, type TfRef } from './g
 import { addCutInput, addPlaceholder, type InputOptions } from './inputs';
 import { HANDLERS } from './ops/index';
 import { outputCounts, reachableInOrder } from './order';
-import { formatDims, type ConstData, type Dim } from './values';
+import { partialOutput } from './partial';
+import type { ConstData, Dim, TfValue } from './values';
 
 export const CONVERTER_VERSION = '1';
 
@@ -117,6 +118,7 @@ export async function convertTfjs(artifacts: TfjsArtifacts, options: ConvertOpti
     }
     try {
       handler(new OpContext(node, table, builder));
+      trackPartial(node, inputs as TfValue[], table);
     } catch (error) {
       if (error instanceof UnsupportedNode) {
         reject(`${node.name}: ${error.message}`);
@@ -136,6 +138,20 @@ export async function convertTfjs(artifacts: TfjsArtifacts, options: ConvertOpti
   model.producerVersion = CONVERTER_VERSION;
   model.metadata = { source: label, ...(artifacts.format ? { format: artifacts.format } : {}) };
   return { model, report: makeReport(model, tfOps, folded) };
+}
+
+/** Records the known elements of a run-time int vector; fully known ones become constants. */
+function trackPartial(node: TfNode, inputs: TfValue[], table: ValueTable): void {
+  const out = table.get(node.name);
+  if (!out || out.dtype !== 'int32' || out.shape.length > 1) return;
+  const partial = partialOutput(node, inputs);
+  if (!partial) return;
+  if (partial.every((v) => v !== null)) {
+    // Consumers now read the constant; the computed value stays the graph output if asked for.
+    table.set({ ...out, constant: { dtype: 'int32', shape: out.shape.length === 0 ? [] : [partial.length], data: Int32Array.from(partial as number[]) } });
+  } else {
+    table.set({ ...out, partial });
+  }
 }
 
 function pickOutputs(artifacts: TfjsArtifacts, nodes: TfNode[], byName: Map<string, TfNode>, requested?: string[]): TfRef[] {
@@ -173,12 +189,12 @@ function addGraphOutput(builder: OnnxBuilder, table: ValueTable, ref: string): v
   const v = table.get(ref);
   if (!v) throw new Error(`output ${ref} was not converted`);
   let name: string;
-  if (v.constant) {
+  if (v.constant && !v.onnx) {
     const source = table.as(v, 'tf');
     name = builder.claim(builder.isTaken(ref) ? `${ref}::out` : ref);
     if (name !== source) builder.node('Identity', [source], [name]);
   } else {
-    name = table.as(v, 'tf');
+    name = table.as({ ...v, constant: undefined }, 'tf');
   }
   if (builder.graph.outputs.some((o) => o.name === name)) return;
   const info: ValueInfo = { name, type: v.dtype === 'string' ? 'string' : v.dtype, shape: v.shape };
@@ -226,6 +242,3 @@ function makeReport(model: Model, tfOps: Map<string, number>, folded: number): C
   };
 }
 
-export function describeShape(shape: readonly Dim[]): string {
-  return formatDims(shape);
-}

@@ -30,6 +30,8 @@ export interface TfValue {
   /** The ONNX value holding it; absent for constants until something needs them as a tensor. */
   onnx?: string;
   constant?: ConstData;
+  /** For small run-time int vectors: the elements known at conversion time (see partial.ts). */
+  partial?: (number | null)[];
 }
 
 /** NHWC axis -> NCHW axis. */

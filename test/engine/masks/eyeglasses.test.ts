@@ -1,19 +1,12 @@
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { loadEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
+import { loadEyeglassFrame, rasterizeEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
 
 /** The JSON geometry must describe the SVG the compositor rasterises, or glasses land off the eyes. */
 describe('eyeglass frame resource', () => {
-  const { geometry, svg, pathData } = loadEyeglassFrame();
+  const { geometry, pathData } = loadEyeglassFrame();
   const pxPerUnit = 8;
   const [, , vbWidth, vbHeight] = geometry.viewBox;
-
-  async function rasterise(): Promise<{ alpha: Uint8Array; width: number; height: number }> {
-    const width = vbWidth * pxPerUnit;
-    const height = vbHeight * pxPerUnit;
-    const { data, info } = await sharp(Buffer.from(svg)).resize(width, height, { fit: 'fill' }).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });
-    return { alpha: new Uint8Array(data), width: info.width, height: info.height };
-  }
+  const rasterise = (): ReturnType<typeof rasterizeEyeglassFrame> => rasterizeEyeglassFrame(vbWidth * pxPerUnit);
 
   it('has the frame path and the documented points', () => {
     expect(pathData).toMatch(/^M /);
@@ -22,8 +15,8 @@ describe('eyeglass frame resource', () => {
   });
 
   it('lenses are transparent, the bridge and the stubs are opaque, and it is mirror-symmetric', async () => {
-    const { alpha, width, height } = await rasterise();
-    expect([width, height]).toEqual([vbWidth * pxPerUnit, vbHeight * pxPerUnit]);
+    const { alpha, width, height, scale } = await rasterise();
+    expect([width, height, scale]).toEqual([vbWidth * pxPerUnit, vbHeight * pxPerUnit, pxPerUnit]);
     const at = ([x, y]: [number, number]): number => alpha[Math.round(y * pxPerUnit) * width + Math.round(x * pxPerUnit)];
     expect(at(geometry.lensCenters.left)).toBe(0);
     expect(at(geometry.lensCenters.right)).toBe(0);

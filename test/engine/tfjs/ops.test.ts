@@ -185,7 +185,7 @@ describe('TF.js -> ONNX op parity', () => {
     await expectParity(g, { x: nhwc(3, 3, 4), m: randomTensor([2, 5], 21) });
   });
 
-  it('integer and comparison ops: FloorDiv/FloorMod on negatives, Cast, Select, TopKV2, GatherV2, GatherNd', async () => {
+  it('integer and comparison ops: FloorDiv/FloorMod on negatives, Cast, Select, TopKV2, GatherV2, GatherNd, Atan2 in every quadrant', async () => {
     const g = new GraphBuilder();
     const k = g.input('k', [6], 'DT_INT32');
     const f = g.input('f', [6]);
@@ -200,7 +200,12 @@ describe('TF.js -> ONNX op parity', () => {
     g.op('topk', 'TopKV2', [f, g.const('kk', ints([], [3]))], { sorted: a.b(true) });
     g.op('topk_idx', 'Cast', ['topk:1'], { SrcT: a.type('DT_INT32'), DstT: a.type('DT_FLOAT') });
     g.op('gather', 'GatherV2', [f, g.const('idx', ints([2, 2], [5, 0, 1, 1])), g.const('gax', ints([], [0]))], { batch_dims: a.i(0) });
+    g.op('atan2', 'Atan2', [f, g.input('x', [6])]);
     g.op('gathernd', 'GatherNd', [g.op('r2', 'Reshape', [f, g.const('s23', ints([2], [2, 3]))]), g.const('nd', ints([2, 2], [1, 2, 0, 1]))]);
-    await expectParity(g, { k: ints([6], [-7, -3, -1, 0, 4, 8]), f: { dtype: 'float32', shape: [6], values: [-0.7, 0.2, 0.9, -0.1, 0.5, 0.35] } });
+    await expectParity(g, {
+      k: ints([6], [-7, -3, -1, 0, 4, 8]),
+      f: { dtype: 'float32', shape: [6], values: [-0.7, 0.2, 0.9, -0.1, 0.5, 0] },
+      x: { dtype: 'float32', shape: [6], values: [0, 0, -0.4, -1, 0.3, 0] },
+    });
   });
 });

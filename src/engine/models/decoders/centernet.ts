@@ -17,7 +17,7 @@ export interface CenterNetCandidate {
  * its 3x3 neighbourhood), the `topK` best over all positions and classes, and boxes from
  * the size head as [x*s - l, y*s - t, x*s + r, y*s + b] with s the heatmap stride.
  */
-export function centernetCandidates(heatmap: Float32Array, sizes: Float32Array, dims: readonly number[], stride: number, topK: number): CenterNetCandidate[] {
+export function centernetCandidates(heatmap: Float32Array, sizes: Float32Array, dims: readonly number[], stride: number, topK: number, floor = 0): CenterNetCandidate[] {
   const [h, w, classes] = [dims[1], dims[2], dims[3]];
   const at = (y: number, x: number, c: number) => heatmap[(y * w + x) * classes + c];
   const peaks: { index: number; score: number }[] = [];
@@ -25,7 +25,7 @@ export function centernetCandidates(heatmap: Float32Array, sizes: Float32Array, 
     for (let x = 0; x < w; x++) {
       for (let c = 0; c < classes; c++) {
         const v = at(y, x, c);
-        if (!(v > 0)) continue;
+        if (!(v > floor)) continue;
         let isPeak = true;
         for (let dy = -1; dy <= 1 && isPeak; dy++) {
           for (let dx = -1; dx <= 1; dx++) {
@@ -56,13 +56,15 @@ export function decodeCenterNet(outputs: Record<string, HostTensor>, ctx: Decode
   const heat = roleOutput(outputs, ctx, 'heatmap');
   const sizes = roleOutput(outputs, ctx, 'sizes');
   const stride = ctx.model.height / heat.dims[1];
-  const candidates = centernetCandidates(batchSlice(heat, ctx.index), batchSlice(sizes, ctx.index), heat.dims, stride, numberOption(ctx, 'topK', 100));
+  const minScore = numberOption(ctx, 'minScore', 0.2);
+  // Peaks at or under minScore never survive NMS, so they need not be ranked at all.
+  const candidates = centernetCandidates(batchSlice(heat, ctx.index), batchSlice(sizes, ctx.index), heat.dims, stride, numberOption(ctx, 'topK', 100), minScore);
   const kept = nonMaxSuppression(
     candidates.map((c) => c.box),
     candidates.map((c) => c.score),
     numberOption(ctx, 'maxDetections', 10),
     numberOption(ctx, 'iouThreshold', 0.4),
-    numberOption(ctx, 'minScore', 0.2),
+    minScore,
   );
   const detections: Detection[] = kept.map((i) => {
     const c = candidates[i];

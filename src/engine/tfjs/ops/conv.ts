@@ -96,7 +96,8 @@ function depthwiseWeights(filter: ConstData): ConstData {
 
 /** Conv2DBackpropInput (a transposed convolution): ONNX ConvTranspose with TF's padding. */
 const conv2dBackpropInput: OpHandler = (ctx) => {
-  const sizes = ctx.constNumbers(0, 'the output shape');
+  const sizes = ctx.knownNumbers(0);
+  if (!sizes || sizes[1] === null || sizes[2] === null) return ctx.unsupported('the output height and width (input 0) must be known at conversion time');
   const filter = ctx.constInput(1, 'the filter');
   const x = ctx.input(2);
   const g = geometry(ctx);

@@ -57,6 +57,16 @@ const squaredDifference: Build = (ctx, [a, b], out) => {
   ctx.emit('Mul', [d, d], out);
 };
 
+/** atan2 from Atan of the quotient plus the quadrant correction; atan2(0, 0) = 0 as in JS. */
+const atan2: Build = (ctx, [y, x], out) => {
+  const zero = ctx.float([0], 'zero', []);
+  const angle = ctx.op('Atan', [ctx.op('Div', [y, x])]);
+  const turn = ctx.op('Where', [ctx.op('GreaterOrEqual', [y, zero]), ctx.float([Math.PI], 'pi', []), ctx.float([-Math.PI], 'minus_pi', [])]);
+  const corrected = ctx.op('Add', [angle, ctx.op('Where', [ctx.op('Less', [x, zero]), turn, zero])]);
+  const origin = ctx.op('And', [ctx.op('Equal', [x, zero]), ctx.op('Equal', [y, zero])]);
+  ctx.emit('Where', [origin, zero, corrected], out);
+};
+
 const divNoNan: Build = (ctx, [a, b], out, dtype) => {
   const zero = scalar(ctx, 0, dtype, 'zero');
   ctx.emit('Where', [ctx.op('Equal', [b, zero]), zero, ctx.op('Div', [a, b])], out);
@@ -200,6 +210,7 @@ export const elementwiseOps: Record<string, OpHandler> = {
   Mod: nary(floorMod),
   DivNoNan: nary(divNoNan),
   Pow: nary(binary('Pow')),
+  Atan2: nary(atan2),
   SquaredDifference: nary(squaredDifference),
   Maximum: clipOrExtreme('Max'),
   Minimum: clipOrExtreme('Min'),

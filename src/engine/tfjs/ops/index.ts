@@ -25,7 +25,3 @@ export const HANDLERS: Record<string, OpHandler> = {
   ...spaceOps,
   ...normOps,
 };
-
-export function supportedOps(): string[] {
-  return Object.keys(HANDLERS).sort();
-}

@@ -10,7 +10,9 @@ import type { OpHandler } from './common';
 function resize(mode: 'linear' | 'nearest'): OpHandler {
   return (ctx: OpContext) => {
     const x = ctx.input(0);
-    const size = ctx.constNumbers(1, 'the output size');
+    const known = ctx.knownNumbers(1);
+    if (!known || known[0] === null || known[1] === null) return ctx.unsupported('the output size (input 1) must be known at conversion time');
+    const size = [known[0], known[1]];
     const alignCorners = ctx.attrs.bool('align_corners', false);
     const halfPixel = ctx.attrs.bool('half_pixel_centers', false);
     const transform = alignCorners ? 'align_corners' : halfPixel ? (mode === 'nearest' ? 'tf_half_pixel_for_nn' : 'half_pixel') : 'asymmetric';

@@ -3,25 +3,25 @@ import type { TfDtype } from '../graph';
 import { NHWC_TO_NCHW_AXIS, elementCount, knownShape, normalizeAxis, type Dim, type TfValue } from '../values';
 import { layoutAxis, range, type OpHandler } from './common';
 
-/** TF reshape target with -1 resolved when the input size is known. */
-function reshapeTarget(input: Dim[], target: number[]): Dim[] {
+/** TF reshape target (elements possibly unknown) with -1 resolved when the sizes allow it. */
+function reshapeTarget(input: Dim[], target: (number | null)[]): Dim[] {
   const unknown = target.indexOf(-1);
   if (unknown < 0) return target;
-  const known = target.filter((_, i) => i !== unknown).reduce((a, b) => a * b, 1);
+  const rest = target.filter((_, i) => i !== unknown);
   const out: Dim[] = [...target];
-  out[unknown] = knownShape(input) && known > 0 ? elementCount(input) / known : null;
+  out[unknown] = knownShape(input) && knownShape(rest) && elementCount(rest) > 0 ? elementCount(input) / elementCount(rest) : null;
   return out;
 }
 
 const reshape: OpHandler = (ctx) => {
   const [x, shapeValue] = [ctx.input(0), ctx.input(1)];
-  const target = shapeValue.constant ? Array.from(shapeValue.constant.data as ArrayLike<number>) : undefined;
+  const target = ctx.knownNumbers(1);
   const rank = target?.length ?? shapeValue.shape[0];
-  if (rank === null || rank === undefined) ctx.unsupported('a target shape of unknown length');
+  if (rank === null || rank === undefined) return ctx.unsupported('a target shape of unknown length');
   const shape = target ? reshapeTarget(x.shape, target) : new Array<Dim>(rank).fill(null);
   const out = ctx.output(0, { dtype: x.dtype, shape, layout: 'tf' });
   // allowzero: a 0 in a TF shape is a real zero-size dimension, never "copy the input's".
-  ctx.emit('Reshape', [ctx.tf(x), ctx.int64Input(shapeValue, 'shape')], out, target?.includes(0) ? { allowzero: attr.int(1) } : {});
+  ctx.emit('Reshape', [ctx.tf(x), ctx.int64Input(shapeValue, 'shape')], out, shapeValue.constant && target?.includes(0) ? { allowzero: attr.int(1) } : {});
 };
 
 const squeeze: OpHandler = (ctx) => {
@@ -105,15 +105,14 @@ const tile: OpHandler = (ctx) => {
 /** A tensor of `shape` filled with a run-time scalar `value`. */
 const fill: OpHandler = (ctx) => {
   const [dims, value] = [ctx.input(0), ctx.input(1)];
-  const shape = dims.constant ? Array.from(dims.constant.data as ArrayLike<number>) : new Array<Dim>(dims.shape[0] ?? 0).fill(null);
+  const shape = ctx.knownNumbers(0) ?? new Array<Dim>(dims.shape[0] ?? 0).fill(null);
   const out = ctx.output(0, { dtype: value.dtype, shape, layout: 'tf' });
   ctx.emit('Expand', [ctx.tf(value), ctx.int64Input(dims, 'shape')], out);
 };
 
 const broadcastTo: OpHandler = (ctx) => {
   const [x, dims] = [ctx.input(0), ctx.input(1)];
-  const target = dims.constant ? Array.from(dims.constant.data as ArrayLike<number>) : undefined;
-  const shape = target ?? new Array<Dim>(dims.shape[0] ?? 0).fill(null);
+  const shape = ctx.knownNumbers(1) ?? new Array<Dim>(dims.shape[0] ?? 0).fill(null);
   const out = ctx.output(0, { dtype: x.dtype, shape, layout: 'tf' });
   ctx.emit('Expand', [ctx.tf(x), ctx.int64Input(dims, 'shape')], out);
 };

@@ -1,25 +1,19 @@
 import { attr } from '../builder';
-import type { OpContext } from '../context';
 import type { Dim } from '../values';
 import type { OpHandler } from './common';
 
 /** TF.js runs DepthToSpace but not SpaceToDepth, so only the former appears in its models. */
-function depthToSpace(): OpHandler {
-  const kind = 'DepthToSpace';
-  return (ctx: OpContext) => {
-    const x = ctx.input(0);
-    const format = ctx.attrs.string('data_format', 'NHWC');
-    if (format !== 'NHWC') ctx.unsupported(`data_format ${format}`);
-    const b = ctx.attrs.int('block_size', 2);
-    const mul = (d: Dim, f: number) => (d === null ? null : d * f);
-    const div = (d: Dim, f: number) => (d === null ? null : d / f);
-    const [n, h, w, c] = x.shape;
-    const shape = [n, mul(h, b), mul(w, b), div(c, b * b)];
-    const out = ctx.output(0, { dtype: x.dtype, shape, layout: 'nchw' });
-    // TF's NHWC depth order (row, column, channel) is ONNX's DCR mode in NCHW.
-    ctx.emit(kind, [ctx.nchw(x)], out, { blocksize: attr.int(b), mode: attr.string('DCR') });
-  };
-}
+const depthToSpace: OpHandler = (ctx) => {
+  const x = ctx.input(0);
+  const format = ctx.attrs.string('data_format', 'NHWC');
+  if (format !== 'NHWC') ctx.unsupported(`data_format ${format}`);
+  const b = ctx.attrs.int('block_size', 2);
+  const scaled = (d: Dim, f: number) => (d === null ? null : d * f);
+  const [n, h, w, c] = x.shape;
+  const out = ctx.output(0, { dtype: x.dtype, shape: [n, scaled(h, b), scaled(w, b), scaled(c, 1 / (b * b))], layout: 'nchw' });
+  // TF's NHWC depth order (row, column, channel) is ONNX's DCR mode in NCHW.
+  ctx.emit('DepthToSpace', [ctx.nchw(x)], out, { blocksize: attr.int(b), mode: attr.string('DCR') });
+};
 
 /**
  * SpaceToBatchND / BatchToSpaceND (how TF writes dilated convolutions) as Pad, Reshape and
@@ -61,7 +55,7 @@ const batchToSpace: OpHandler = (ctx) => {
 };
 
 export const spaceOps: Record<string, OpHandler> = {
-  DepthToSpace: depthToSpace(),
+  DepthToSpace: depthToSpace,
   SpaceToBatchND: spaceToBatch,
   BatchToSpaceND: batchToSpace,
 };
