@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
 import type { ClassifierOracle } from '../../engine/attacks/digital/core/classifier';
 import { Rng } from '../../engine/attacks/digital/core/rng';
-import { classifierForModel } from '../../engine/attacks/digital/model-classifier';
+import { gradientClassifierForModel } from '../../engine/attacks/digital/model-classifier';
 import { runImages, type ImageResult, type RunSummary } from '../../engine/attacks/digital/run-images';
 import { runUniversal } from '../../engine/attacks/digital/run-universal';
 import type { Stat } from '../../engine/attacks/digital/metrics';
@@ -132,7 +132,7 @@ export function registerDigitalAttacks(attack: Command): void {
     const via = parseChoice('--via', flags.via as string, ['fgsm', 'bim', 'pgd', 'mifgsm'] as const);
     const target = await loadModel(flags.model, modelOverrides(flags));
     const surrogate = await loadModel(flags.surrogate as string, modelOverrides(flags));
-    const classifier = await classifierForModel(surrogate);
+    const classifier = await gradientClassifierForModel(surrogate);
     const { results, summary } = await runImages({
       model: surrogate,
       classifier,
@@ -258,7 +258,7 @@ function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
 async function setup(flags: Flags): Promise<{ model: LoadedModel; classifier: ClassifierOracle; defences?: DefenceSetup }> {
   const overrides = modelOverrides(flags);
   const model = await loadModel(flags.model, overrides);
-  const classifier = await classifierForModel(model);
+  const classifier = await gradientClassifierForModel(model);
   const eot = parsePositiveInt('--eot', flags.eot);
   if (!flags.defence) {
     if (eot > 1) throw new UserError('--eot needs a --defence with randomness to average over');
@@ -268,7 +268,7 @@ async function setup(flags: Flags): Promise<{ model: LoadedModel; classifier: Cl
     eot,
     bpda: flags.bpda,
     seed: parseNonNegativeInt('--seed', flags.seed),
-    loadClassifier: async (ref) => classifierForModel(await loadModel(ref, overrides)),
+    loadClassifier: async (ref) => gradientClassifierForModel(await loadModel(ref, overrides)),
   });
   return { model, classifier, defences };
 }

@@ -1,7 +1,8 @@
+import { createGradientOracle } from '../../autodiff/gradient-oracle';
 import type { GradientOracle, LossSpec } from '../../autodiff/oracle';
 import { UserError } from '../../errors';
 import { encodePixels } from '../../image/encode-pixels';
-import type { LoadedModel } from '../../models/loaded';
+import { LoadedModel } from '../../models/loaded';
 import { floatTensor, type FloatTensor, type HostTensor } from '../../tensor/tensor';
 import { ModelClassifier, type OracleFactory, type ScoreHead } from './core/classifier';
 
@@ -120,4 +121,43 @@ function concatOutputs(parts: Record<string, FloatTensor>[]): Record<string, Flo
     out[name] = floatTensor([pieces.reduce((a, p) => a + p.dims[0], 0), ...pieces[0].dims.slice(1)], data);
   }
   return out;
+}
+
+/**
+ * The autodiff engine's gradient oracles for a model, reading the scores where `head` says.
+ * The engine takes cross-entropy as log p when the model's head declares probabilities; when
+ * the scores are the logits before that softmax, the model is presented with a logits head so
+ * cross-entropy is log-softmax of them.
+ */
+export function engineGradients(model: LoadedModel, loss: LossSpec, head: ScoreHead): Promise<GradientOracle> {
+  const declared = model.head.kind === 'classifier' ? model.head : undefined;
+  const seen = declared && declared.activation === 'probabilities' && head.activation !== 'probabilities' ? withHead(model, { ...declared, output: head.output, activation: 'logits' }) : model;
+  return Promise.resolve(createGradientOracle(seen, loss, { outputs: [head.output] }));
+}
+
+/** The classifier of `model` with gradients from the autodiff engine (all attacks work). */
+export function gradientClassifierForModel(model: LoadedModel): Promise<ModelClassifier> {
+  return classifierForModel(model, engineGradients);
+}
+
+const withHeadCache = new WeakMap<LoadedModel, LoadedModel>();
+
+function withHead(model: LoadedModel, head: LoadedModel['head']): LoadedModel {
+  let found = withHeadCache.get(model);
+  if (!found) {
+    found = new LoadedModel(model.entry, model.bytes, {
+      width: model.width,
+      height: model.height,
+      layout: model.encoding.layout,
+      range: model.encoding.range,
+      mean: model.encoding.mean,
+      std: model.encoding.std,
+      channelOrder: model.encoding.channelOrder,
+      resize: model.resizeMode,
+      labels: model.labels,
+      head,
+    });
+    withHeadCache.set(model, found);
+  }
+  return found;
 }
