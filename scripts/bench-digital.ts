@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAttack, type AttackSettings, type ImageAttackName } from '../src/engine/attacks/digital/catalog';
+import { buildAttack, DEFAULT_SETTINGS, type AttackSettings, type ImageAttackName } from '../src/engine/attacks/digital/catalog';
 import { Rng } from '../src/engine/attacks/digital/core/rng';
 import { gradientClassifierForModel } from '../src/engine/attacks/digital/model-classifier';
 import { runImages, type RunSummary } from '../src/engine/attacks/digital/run-images';
@@ -34,28 +34,7 @@ const only = flag('--only')?.split(',');
 const out = flag('--out') ?? join(tmpdir(), 'patchlab-bench-digital');
 const wanted = (name: string): boolean => !only || only.includes(name);
 
-const DEFAULTS: AttackSettings = {
-  eps: 8 / 255,
-  norm: 'linf',
-  steps: 20,
-  randomStart: true,
-  mu: 1,
-  theta: 1,
-  maxFraction: 0.1,
-  candidates: 10,
-  overshoot: 0.02,
-  maxIter: 50,
-  kappa: 0,
-  searchSteps: 6,
-  learningRate: 0.01,
-  initialConst: 0.1,
-  queries: 1000,
-  pInit: 0.05,
-  initEvals: 100,
-  maxEvals: 1000,
-  gamma: 1,
-  seed: 0,
-};
+const DEFAULTS = DEFAULT_SETTINGS;
 
 /** Attack rows: name, the catalog attack, settings that differ from the CLI defaults. */
 const ROWS: [string, ImageAttackName, Partial<AttackSettings>][] = [

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
+import { buildAttack, DEFAULT_SETTINGS, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
 import type { ClassifierOracle } from '../../engine/attacks/digital/core/classifier';
 import { Rng } from '../../engine/attacks/digital/core/rng';
 import { gradientClassifierForModel } from '../../engine/attacks/digital/model-classifier';
@@ -224,33 +224,33 @@ function attackFlags(command: Command, name: ImageAttackName): void {
 }
 
 function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
+  const d = DEFAULT_SETTINGS;
   const num = (flag: string, key: string, fallback: number): number => (typeof f[key] === 'string' ? parseNumber(flag, f[key] as string) : fallback);
   const int = (flag: string, key: string, fallback: number): number => (typeof f[key] === 'string' ? parsePositiveInt(flag, f[key] as string) : fallback);
-  const norm = typeof f.norm === 'string' ? parseChoice('--norm', f.norm, ['linf', 'l2'] as const) : 'linf';
-  const eps = num('--eps', 'eps', norm === 'l2' ? 1 : 8 / 255);
+  const norm = typeof f.norm === 'string' ? parseChoice('--norm', f.norm, ['linf', 'l2'] as const) : d.norm;
+  const eps = num('--eps', 'eps', norm === 'l2' ? 1 : d.eps);
   if (!(eps > 0)) throw new UserError(`--eps: must be positive`);
-  const steps = int('--steps', 'steps', name === 'mifgsm' ? 10 : name === 'cw' ? 100 : 20);
   return {
     eps,
     norm,
-    steps,
+    steps: int('--steps', 'steps', name === 'mifgsm' ? 10 : name === 'cw' ? 100 : d.steps),
     stepSize: typeof f.stepSize === 'string' ? parseNumber('--step-size', f.stepSize) : undefined,
     randomStart: f.randomStart !== false,
-    mu: num('--mu', 'mu', 1),
-    theta: num('--theta', 'theta', 1),
-    maxFraction: num('--max-fraction', 'maxFraction', 0.1),
-    candidates: int('--candidates', 'candidates', name === 'jsma' ? 256 : 10),
-    overshoot: num('--overshoot', 'overshoot', 0.02),
-    maxIter: int('--max-iter', 'maxIter', 50),
-    kappa: num('--kappa', 'kappa', 0),
-    searchSteps: int('--search-steps', 'searchSteps', 6),
-    learningRate: num('--lr', 'lr', 0.01),
-    initialConst: num('--initial-const', 'initialConst', 0.1),
-    queries: int('--queries', 'queries', 1000),
-    pInit: num('--p-init', 'pInit', 0.05),
-    initEvals: int('--init-evals', 'initEvals', 100),
-    maxEvals: int('--max-evals', 'maxEvals', 1000),
-    gamma: num('--gamma', 'gamma', 1),
+    mu: num('--mu', 'mu', d.mu),
+    theta: num('--theta', 'theta', d.theta),
+    maxFraction: num('--max-fraction', 'maxFraction', d.maxFraction),
+    candidates: int('--candidates', 'candidates', name === 'jsma' ? 256 : d.candidates),
+    overshoot: num('--overshoot', 'overshoot', d.overshoot),
+    maxIter: int('--max-iter', 'maxIter', d.maxIter),
+    kappa: num('--kappa', 'kappa', d.kappa),
+    searchSteps: int('--search-steps', 'searchSteps', d.searchSteps),
+    learningRate: num('--lr', 'lr', d.learningRate),
+    initialConst: num('--initial-const', 'initialConst', d.initialConst),
+    queries: int('--queries', 'queries', d.queries),
+    pInit: num('--p-init', 'pInit', d.pInit),
+    initEvals: int('--init-evals', 'initEvals', d.initEvals),
+    maxEvals: int('--max-evals', 'maxEvals', d.maxEvals),
+    gamma: num('--gamma', 'gamma', d.gamma),
     seed: parseNonNegativeInt('--seed', f.seed),
   };
 }

@@ -2,34 +2,21 @@ import { gatherSamples } from '../attacks/digital/core/batch';
 import type { ClassifierGradient, ClassifierOracle } from '../attacks/digital/core/classifier';
 import type { LogitLoss } from '../attacks/digital/core/losses';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
+import { ClassifierWrapper } from './wrapper';
 
 /**
  * Expectation over Transformation (Athalye et al. 2018): the loss, its gradient and the
  * prediction of a randomised classifier averaged over `samples` independent draws. Attacking
  * this instead of one draw is the adaptive attack on input randomisation.
  */
-export class EotClassifier implements ClassifierOracle {
+export class EotClassifier extends ClassifierWrapper {
   constructor(
-    readonly inner: ClassifierOracle,
+    inner: ClassifierOracle,
     readonly samples: number,
     /** Largest batch handed to the inner classifier at once. */
     private readonly maxBatch = 64,
-  ) {}
-
-  get width(): number {
-    return this.inner.width;
-  }
-
-  get height(): number {
-    return this.inner.height;
-  }
-
-  get classes(): number {
-    return this.inner.classes;
-  }
-
-  labelOf(index: number): string {
-    return this.inner.labelOf(index);
+  ) {
+    super(inner);
   }
 
   /** log of the mean softmax over the draws, so argmax is the expected vote. */
@@ -59,10 +46,6 @@ export class EotClassifier implements ClassifierOracle {
       accumulateSoftmax(probs, r.logits, rows, this.classes, share);
     }
     return { loss: value, logits: logProbs(probs, n, this.classes), grad };
-  }
-
-  dispose(): Promise<void> {
-    return this.inner.dispose();
   }
 
   /** Every sample `samples` times, cut into batches of at most maxBatch. */

@@ -3,37 +3,23 @@ import type { LogitLoss } from '../attacks/digital/core/losses';
 import { Rng } from '../attacks/digital/core/rng';
 import type { FloatTensor } from '../tensor/tensor';
 import { applyChain, type ChainOptions, type PixelTransform } from './transform';
+import { ClassifierWrapper } from './wrapper';
 
 /** A classifier behind input transforms: what a deployed pre-processing defence looks like. */
-export class TransformedClassifier implements ClassifierOracle {
+export class TransformedClassifier extends ClassifierWrapper {
   private readonly rng: Rng;
 
   constructor(
-    readonly inner: ClassifierOracle,
+    inner: ClassifierOracle,
     readonly transforms: readonly PixelTransform[],
     private readonly options: ChainOptions & { seed?: number } = {},
   ) {
+    super(inner);
     this.rng = new Rng(options.seed ?? 0);
-  }
-
-  get width(): number {
-    return this.inner.width;
-  }
-
-  get height(): number {
-    return this.inner.height;
-  }
-
-  get classes(): number {
-    return this.inner.classes;
   }
 
   get randomised(): boolean {
     return this.transforms.some((t) => t.randomised);
-  }
-
-  labelOf(index: number): string {
-    return this.inner.labelOf(index);
   }
 
   async logits(pixels: FloatTensor): Promise<FloatTensor> {
@@ -45,9 +31,5 @@ export class TransformedClassifier implements ClassifierOracle {
     const step = await applyChain(this.transforms, pixels, this.rng, this.options);
     const r = await this.inner.gradient(step.output, loss);
     return { ...r, grad: step.backward(r.grad) };
-  }
-
-  dispose(): Promise<void> {
-    return this.inner.dispose();
   }
 }

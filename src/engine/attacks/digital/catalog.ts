@@ -34,6 +34,30 @@ export interface AttackSettings {
   seed: number;
 }
 
+/** The command line's defaults (per-attack defaults such as C&W's 100 steps are applied there). */
+export const DEFAULT_SETTINGS: AttackSettings = {
+  eps: 8 / 255,
+  norm: 'linf',
+  steps: 20,
+  randomStart: true,
+  mu: 1,
+  theta: 1,
+  maxFraction: 0.1,
+  candidates: 10,
+  overshoot: 0.02,
+  maxIter: 50,
+  kappa: 0,
+  searchSteps: 6,
+  learningRate: 0.01,
+  initialConst: 0.1,
+  queries: 1000,
+  pInit: 0.05,
+  initEvals: 100,
+  maxEvals: 1000,
+  gamma: 1,
+  seed: 0,
+};
+
 export const IMAGE_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump'] as const;
 export type ImageAttackName = (typeof IMAGE_ATTACKS)[number];
 

@@ -7,7 +7,7 @@ import { gradientClassifierForModel } from '../../../../src/engine/attacks/digit
 import { pgd } from '../../../../src/engine/attacks/digital/pgd';
 import { modelInput } from '../../../../src/engine/attacks/digital/realise';
 import { runImages } from '../../../../src/engine/attacks/digital/run-images';
-import { buildAttack } from '../../../../src/engine/attacks/digital/catalog';
+import { buildAttack, DEFAULT_SETTINGS } from '../../../../src/engine/attacks/digital/catalog';
 import { join } from 'node:path';
 import { decodeImage, writeImage } from '../../../../src/engine/image/image';
 import { resizeImage } from '../../../../src/engine/image/resize';
@@ -92,25 +92,4 @@ describe.skipIf(!process.env.PATCHLAB_CI)('attacks on the emotion and antispoof 
   }
 });
 
-const SETTINGS = {
-  eps: EPS,
-  norm: 'linf' as const,
-  steps: 20,
-  randomStart: true,
-  mu: 1,
-  theta: 1,
-  maxFraction: 0.1,
-  candidates: 10,
-  overshoot: 0.02,
-  maxIter: 50,
-  kappa: 0,
-  searchSteps: 6,
-  learningRate: 0.01,
-  initialConst: 0.1,
-  queries: 1000,
-  pInit: 0.05,
-  initEvals: 100,
-  maxEvals: 1000,
-  gamma: 1,
-  seed: 0,
-};
+const SETTINGS = DEFAULT_SETTINGS;
