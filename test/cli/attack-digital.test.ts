@@ -38,6 +38,16 @@ describe('patchlab attack (digital)', () => {
     expect(r.stdout).toMatch(/queries\s+mean \d+/);
   });
 
+  it('--defence wraps the model: the summary names the chain and judges the written PNGs through it', () => {
+    const out = tempDir('patchlab-cli-');
+    const r = runPatchlab(['attack', 'square', '--model', model, '--images', imageFixture('dog.jpg'), '--out', out, '--eps', '16/255', '--queries', '100', '--defence', 'bit-depth=5,median=2', '--json']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.defence).toBe('bit-depth(5) -> median(2)');
+    expect(doc.summary.defended.cleanAccuracy).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(doc.results[0].defended).sort()).toEqual(['cleanAccuracy', 'success']);
+  });
+
   it('fails with one line naming the problem', () => {
     const out = tempDir('patchlab-cli-');
     const base = ['--model', model, '--images', imageFixture('dog.jpg'), '--out', out];
