@@ -30,7 +30,7 @@ export async function panel(images: readonly RasterImage[], captions: readonly P
       return { png, width };
     }),
   );
-  const tileWidth = Math.max(...tiles.map((t) => t.width), 150);
+  const tileWidth = Math.max(...tiles.map((t) => t.width), 170);
   const total = tiles.length * tileWidth + (tiles.length + 1) * gap;
   const svgText = captions
     .map((c, i) => {

@@ -328,7 +328,10 @@ async function writePanel(out: string, item: LoadedImage, adversarial: RasterIma
     [
       { title: 'original', line: percent(original) },
       { title: 'perturbation x10', line: `Linf ${Math.round(norms.linf * 255)}/255, L2 ${norms.l2.toFixed(2)}` },
-      { title: result.success ? 'adversarial' : 'adversarial (failed)', line: percent(after) },
+      {
+        title: result.defended ? `defended: fooled ${Math.round(result.defended.success * 100)}%` : result.success ? 'adversarial' : 'adversarial (failed)',
+        line: result.defended ? `undefended: ${percent(after)}` : percent(after),
+      },
     ],
   );
   result.panelImage = join(out, `${item.base}.panel.png`);
