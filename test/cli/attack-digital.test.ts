@@ -29,6 +29,24 @@ describe('patchlab attack (digital)', () => {
     expect(existsSync(`${out}/results.json`)).toBe(true);
   });
 
+  it('pgd (gradients from the autodiff engine) fools predict within the budget on the written image', () => {
+    const out = tempDir('patchlab-cli-');
+    const r = runPatchlab(['attack', 'pgd', '--model', model, '--images', imageFixture('dog.jpg'), '--out', out, '--eps', '24/255', '--steps', '10', '--json']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.successRate).toBe(1);
+    expect(doc.results[0].norms.linf).toBeLessThanOrEqual(24 / 255 + 1e-9);
+  });
+
+  it('transfer to an identical model succeeds exactly where it succeeds on the surrogate', () => {
+    const out = tempDir('patchlab-cli-');
+    const r = runPatchlab(['attack', 'transfer', '--surrogate', model, '--model', model, '--images', imageFixture('dog.jpg'), imageFixture('kite.jpg'), '--out', out, '--eps', '24/255', '--json']);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.successRate).toBe(doc.summary.surrogateSuccessRate);
+    for (const result of doc.results) expect(result.success).toBe(result.surrogate.success);
+  });
+
   it('square prints a per-image table and a summary', () => {
     const out = tempDir('patchlab-cli-');
     const r = runPatchlab(['attack', 'square', '--model', model, '--images', imageFixture('dog.jpg'), '--out', out, '--eps', '16/255', '--queries', '200']);
