@@ -164,12 +164,18 @@ async function main(): Promise<void> {
     if (wanted('random-resize')) {
       lines.push(`Against \`random-resize\` (Xie et al.: shrink to 90-100% and pad at a random place; success = share of 20 random draws on which the written PNG is misclassified):`, '');
       lines.push('| attack | success vs random-resize | success without the defence | defended clean accuracy | s / image |', '| --- | --- | --- | --- | --- |');
-      for (const [label, eot] of [['PGD L-inf 8/255 (one draw per step)', 1], ['EOT-PGD L-inf 8/255 (30 draws per step)', 30]] as const) {
-        const defences = await buildDefences(classifier, parseDefences('random-resize'), { eot });
-        const { summary } = await runImages({ model, classifier, defences, attack: buildAttack('pgd', DEFAULTS), images: paths, out: join(out, name, `random-resize-eot${eot}`), batch: 8, judgeDraws: 20 });
+      const setups = [
+        ['PGD L-inf 8/255 crafted without the defence (oblivious)', { oblivious: true }],
+        ['PGD L-inf 8/255 through the defence, one draw per step', { eot: 1 }],
+        ['EOT-PGD L-inf 8/255, 30 draws per step', { eot: 30 }],
+      ] as const;
+      for (const [label, options] of setups) {
+        const defences = await buildDefences(classifier, parseDefences('random-resize'), options);
+        const eot = 'eot' in options ? options.eot : 0;
+        const { summary } = await runImages({ model, classifier, defences, attack: buildAttack('pgd', DEFAULTS), images: paths, out: join(out, name, `random-resize-${eot ? `eot${eot}` : 'oblivious'}`), batch: 8, judgeDraws: 20 });
         const d = summary.defended!;
         lines.push(`| ${label} | ${pct(d.successRate)} | ${pct(d.undefendedSuccessRate)} | ${pct(d.cleanAccuracy)} | ${num(summary.seconds.perImage, 1)} |`);
-        console.error(`${name} random-resize eot ${eot}: ${pct(d.successRate)}`);
+        console.error(`${name} random-resize ${label}: ${pct(d.successRate)}`);
       }
       lines.push('');
     }

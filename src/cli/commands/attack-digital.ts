@@ -24,6 +24,7 @@ interface CommonFlags extends ModelFlags {
   defence?: string;
   eot: string;
   bpda: boolean;
+  oblivious?: boolean;
   judgeDraws: string;
   batch: string;
   seed: string;
@@ -175,6 +176,7 @@ function common(command: Command): Command {
       .option('--defence <list>', DEFENCE_HELP)
       .option('--eot <n>', 'average gradients over n draws of the defence randomness (adaptive attack)', '1')
       .option('--no-bpda', 'use the true (zero) gradient of non-differentiable defences instead of the straight-through estimate')
+      .option('--oblivious', 'craft against the undefended model; the defence only judges the result (non-adaptive baseline)')
       .option('--judge-draws <n>', 'draws of a randomised defence each written image is judged on', '10')
       .option('--batch <n>', 'images attacked together when they already have the model size', '8')
       .option('--seed <n>', 'random seed', '0')
@@ -262,11 +264,14 @@ async function setup(flags: Flags): Promise<{ model: LoadedModel; classifier: Cl
   const eot = parsePositiveInt('--eot', flags.eot);
   if (!flags.defence) {
     if (eot > 1) throw new UserError('--eot needs a --defence with randomness to average over');
+    if (flags.oblivious) throw new UserError('--oblivious needs a --defence to be oblivious of');
     return { model, classifier };
   }
+  if (flags.oblivious && eot > 1) throw new UserError('--oblivious and --eot contradict each other: an oblivious attacker does not see the defence');
   const defences = await buildDefences(classifier, parseDefences(flags.defence), {
     eot,
     bpda: flags.bpda,
+    oblivious: flags.oblivious === true,
     seed: parseNonNegativeInt('--seed', flags.seed),
     loadClassifier: async (ref) => gradientClassifierForModel(await loadModel(ref, overrides)),
   });

@@ -16,6 +16,11 @@ export interface DefenceOptions {
   /** Straight-through gradients for non-differentiable steps (default true). */
   bpda?: boolean;
   seed?: number;
+  /**
+   * A non-adaptive attacker: craft against the undefended model and only meet the defence when
+   * judged (the baseline adaptive attacks are compared with).
+   */
+  oblivious?: boolean;
   /** Loads the extra models an `ensemble` names, as classifiers. */
   loadClassifier?: (ref: string) => Promise<ClassifierOracle>;
 }
@@ -64,7 +69,7 @@ export async function buildDefences(base: ClassifierOracle, specs: readonly Defe
   const deployed = transforms.length > 0 ? new TransformedClassifier(model, transforms, { ...chain, seed: seed + 1 }) : model;
   const attackedBase = transforms.length > 0 ? new TransformedClassifier(model, transforms, { ...chain, seed: seed + 2 }) : model;
   const eot = options.eot ?? 1;
-  const attacked = eot > 1 ? new EotClassifier(attackedBase, eot) : attackedBase;
+  const attacked = options.oblivious ? base : eot > 1 ? new EotClassifier(attackedBase, eot) : attackedBase;
   const randomised = transforms.some((t) => t.randomised);
   const consistency = specs.find((d) => d.kind === 'consistency');
   let detector: ConsistencyDetector | undefined;
@@ -79,6 +84,6 @@ export async function buildDefences(base: ClassifierOracle, specs: readonly Defe
     detector,
     detectorFalsePositiveRate: consistency?.falsePositiveRate,
     randomised,
-    description: describeDefences(specs) + (eot > 1 ? `, attacked with EOT over ${eot} draws` : ''),
+    description: describeDefences(specs) + (options.oblivious ? ', attacked without it (oblivious)' : eot > 1 ? `, attacked with EOT over ${eot} draws` : ''),
   };
 }

@@ -109,6 +109,10 @@ describe('defended classifiers', () => {
     expect(setup.attacked).toBeInstanceOf(EotClassifier);
     expect(setup.detector).toBeDefined();
     expect((await setup.deployed.logits(testImages(2, 8, 8))).dims).toEqual([2, 3]);
+    const oblivious = await buildDefences(classifier, parseDefences('random-resize'), { oblivious: true });
+    expect(oblivious.attacked).toBe(classifier);
+    expect(oblivious.deployed).toBeInstanceOf(TransformedClassifier);
+    expect(oblivious.description).toBe('random-resize(0.9), attacked without it (oblivious)');
   });
 });
 
