@@ -115,9 +115,9 @@ function softmax(z: number[]): number[] {
 }
 
 /** A ModelClassifier over LinearOracles (one per loss, as the real engine builds them). */
-export async function linearClassifier(model: LinearModel, labels?: string[]): Promise<{ classifier: ModelClassifier; oracles: LinearOracle[] }> {
+export async function linearClassifier(model: LinearModel, labels?: string[], activationOverride?: ScoreActivation): Promise<{ classifier: ModelClassifier; oracles: LinearOracle[] }> {
   const oracles: LinearOracle[] = [];
-  const activation: ScoreActivation = model.emits === 'probabilities' || model.emits === 'sigmoid1' ? 'probabilities' : 'logits';
+  const activation: ScoreActivation = activationOverride ?? (model.emits === 'probabilities' || model.emits === 'sigmoid1' ? 'probabilities' : 'logits');
   const classifier = await ModelClassifier.create(
     async (loss) => {
       const o = new LinearOracle(model, loss);

@@ -35,6 +35,22 @@ describe('JSMA', () => {
     expect(out.queries).toEqual([1 + 3 * 2]);
   });
 
+  it('works on a single-score (sigmoid logit) model too: only the pixels that move the score change', async () => {
+    const plane = W * H;
+    const P = [5, 9, 22, 33, 47, 58];
+    const w = new Float64Array(SIZE);
+    for (const p of P) for (let c = 0; c < 3; c++) w[c * plane + p] = 0.5;
+    const x0 = floatTensor([1, 3, H, W], new Float32Array(SIZE).fill(0.5));
+    // z = w·x - 7 = 4.5 - 7 = -2.5 (class 0); each pixel raised to white adds 0.75, so four pixels (two pairs) flip it.
+    const model: LinearModel = { width: W, height: H, weights: [w], bias: [-(4.5 + 2.5)], emits: 'logits' };
+    const { classifier } = await linearClassifier(model, ['real'], 'sigmoid');
+    const out = await jsma({ classifier, x0, labels: [0] }, { theta: 1, maxFraction: 0.1, candidates: 64 });
+    const changed = [...Array(plane).keys()].filter((p) => [0, 1, 2].some((c) => out.adversarial.data[c * plane + p] !== 0.5));
+    expect(changed.length).toBe(4);
+    expect(changed.every((p) => P.includes(p))).toBe(true);
+    expect(out.extras!.target).toEqual([1]);
+  });
+
   it('stops at the pixel budget when the target cannot be reached', async () => {
     const { model, w, b } = binaryModel();
     // The same decision w·x + b split over both logits, so the other logit falls where the target's rises.

@@ -5,7 +5,7 @@ import type { LogitLoss } from './losses';
 /**
  * What every digital attack and every defence sees: a classifier in pixel space (NCHW RGB in
  * [0,1] at the model's input size) that returns class *logits* (log-probabilities where the
- * model emits probabilities; [0, z] for a single sigmoid score) and the pixel gradient of any
+ * model emits probabilities; [-z/2, z/2] for a single sigmoid logit z) and the pixel gradient of any
  * loss on those logits. Defences wrap one ClassifierOracle into another, so attacks run
  * through them unchanged.
  */
@@ -169,7 +169,9 @@ export class ModelClassifier implements ClassifierOracle {
           out[i * 2] = Math.log(Math.max(TINY, 1 - v));
           out[i * 2 + 1] = Math.log(Math.max(TINY, v));
         } else {
-          out[i * 2 + 1] = v;
+          // [-z/2, z/2] rather than [0, z]: the same softmax, and both logits move (JSMA needs that).
+          out[i * 2] = -v / 2;
+          out[i * 2 + 1] = v / 2;
         }
         continue;
       }
@@ -188,7 +190,7 @@ export class ModelClassifier implements ClassifierOracle {
     for (let i = 0; i < raw.data.length; i++) {
       const v = raw.data[i];
       if (this.rawClasses === 1) {
-        out[i] = probs ? -dLogits[i * 2] / Math.max(TINY, 1 - v) + dLogits[i * 2 + 1] / Math.max(TINY, v) : dLogits[i * 2 + 1];
+        out[i] = probs ? -dLogits[i * 2] / Math.max(TINY, 1 - v) + dLogits[i * 2 + 1] / Math.max(TINY, v) : (dLogits[i * 2 + 1] - dLogits[i * 2]) / 2;
       } else {
         out[i] = probs ? dLogits[i] / Math.max(TINY, v) : dLogits[i];
       }
