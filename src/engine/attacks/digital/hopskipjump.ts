@@ -16,7 +16,7 @@ export interface HopSkipJumpOptions {
 
 /**
  * HopSkipJump (Chen et al. 2020), L2, decision-based: only the top-1 label is read. Start from
- * any misclassified point (uniform noise) and binary-search to the decision boundary; then
+ * any misclassified point (uniform noise, or another image) and binary-search to the decision boundary; then
  * repeat: estimate the boundary's normal from the signs of many random probes around the
  * boundary point, step along it with a geometric step-size search, and binary-search back to
  * the boundary towards the clean image. The distance to the clean image shrinks every round.
@@ -85,21 +85,33 @@ class SampleRun {
     return point;
   }
 
-  /** A misclassified starting point: uniform noise, blended towards the clean image. */
+  /**
+   * A misclassified starting point, blended towards the clean image: the nearest image of the
+   * pool that is already misclassified (a model may call every noise image the same class), else
+   * uniform noise as in the paper.
+   */
   private async initialise(): Promise<Float32Array | undefined> {
-    for (let tries = 0; tries < 100 && this.queries < this.options.maxQueries; tries++) {
-      const noise = Float32Array.from({ length: this.d }, () => this.rng.next());
-      if (!(await this.decide([noise]))[0]) continue;
-      let lo = 0;
-      let hi = 1;
-      while (hi - lo > 0.001) {
-        const mid = (lo + hi) / 2;
-        if ((await this.decide([blend(this.origin, noise, mid)]))[0]) hi = mid;
-        else lo = mid;
-      }
-      return blend(this.origin, noise, hi);
+    const candidates: Float32Array[] = [];
+    const pool = this.input.pool;
+    if (pool) {
+      const others = Array.from({ length: pool.dims[0] }, (_, i) => pool.data.subarray(i * this.d, (i + 1) * this.d)).filter((p) => distance(p, this.origin) > 0);
+      const decided = others.length > 0 ? await this.decide(others) : [];
+      candidates.push(...others.filter((_, i) => decided[i]).sort((a, b) => distance(a, this.origin) - distance(b, this.origin)).map((p) => Float32Array.from(p)));
     }
-    return undefined;
+    for (let tries = 0; candidates.length === 0 && tries < 100 && this.queries < this.options.maxQueries; tries++) {
+      const noise = Float32Array.from({ length: this.d }, () => this.rng.next());
+      if ((await this.decide([noise]))[0]) candidates.push(noise);
+    }
+    const start = candidates[0];
+    if (!start) return undefined;
+    let lo = 0;
+    let hi = 1;
+    while (hi - lo > 0.001 && this.queries < this.options.maxQueries) {
+      const mid = (lo + hi) / 2;
+      if ((await this.decide([blend(this.origin, start, mid)]))[0]) hi = mid;
+      else lo = mid;
+    }
+    return blend(this.origin, start, hi);
   }
 
   /** Binary search on the segment clean -> point; returns its adversarial end. */

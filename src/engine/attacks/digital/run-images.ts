@@ -156,6 +156,7 @@ export async function runImages(options: RunImagesOptions): Promise<{ results: I
           x0: gatherSamples(allClean, active.map((i) => rows[i])),
           labels: active.map((i) => goal.labels[i]),
           targets: goal.targets && active.map((i) => goal.targets![i]),
+          pool: allClean,
         })
       : undefined;
     const attackSeconds = (Date.now() - t0) / 1000 / Math.max(1, active.length);

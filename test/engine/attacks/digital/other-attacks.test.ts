@@ -6,7 +6,7 @@ import { squareAttack } from '../../../../src/engine/attacks/digital/square';
 import { transferAttack } from '../../../../src/engine/attacks/digital/transfer';
 import { perturbed, universalPerturbation, universalSgd } from '../../../../src/engine/attacks/digital/universal';
 import { gatherSamples } from '../../../../src/engine/attacks/digital/core/batch';
-import { floatTensor } from '../../../../src/engine/tensor/tensor';
+import { floatTensor, type FloatTensor } from '../../../../src/engine/tensor/tensor';
 import { binaryModel, decision, H, imagesWithMargins, norm, sampleDelta, SIZE, W } from '../../../helpers/binary-linear';
 import { evaluations, linearClassifier, type LinearModel } from '../../../helpers/linear-oracle';
 
@@ -152,6 +152,32 @@ describe('Square attack (score-based)', () => {
 });
 
 describe('HopSkipJump (decision-based)', () => {
+  it('starts from a misclassified image of the pool when noise never is', async () => {
+    const { w, b } = binaryModel();
+    // Class 1 only on w's side of the plane *and* near the data: uniform noise is always class 0.
+    const centre = 0.5;
+    const classify = (x: Float32Array): number => (decision(w, b, x) > 0 && Math.hypot(...Array.from(x, (v) => v - centre)) < 3 ? 1 : 0);
+    const classifier = {
+      width: W,
+      height: H,
+      classes: 2,
+      labelOf: (i: number) => String(i),
+      async logits(pixels: FloatTensor) {
+        const n = pixels.dims[0];
+        return floatTensor([n, 2], Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 === classify(pixels.data.subarray(Math.floor(k / 2) * SIZE, (Math.floor(k / 2) + 1) * SIZE)) ? 1 : 0)));
+      },
+      gradient: () => Promise.reject(new Error('decision-based attacks never ask for gradients')),
+      dispose: async () => {},
+    };
+    const x0 = imagesWithMargins(w, b, [1.0]);
+    const noiseOnly = await hopSkipJump({ classifier, x0, labels: [0] }, { maxQueries: 500, initEvals: 50, maxEvals: 500, gamma: 1, seed: 2 });
+    expect(noiseOnly.extras!.l2[0]).toBeNaN();
+    const pool = imagesWithMargins(w, b, [-1.5, 2.0, 3.0], 9);
+    const out = await hopSkipJump({ classifier, x0, labels: [0], pool }, { maxQueries: 3000, initEvals: 100, maxEvals: 1000, gamma: 1, seed: 2 });
+    expect(classify(out.adversarial.data)).toBe(1);
+    expect(out.extras!.l2[0]).toBeLessThan(1.5 / norm(w, 'l2'));
+  });
+
   it('approaches the minimal L2 distance |f|/|w| of a linear model from labels alone, within its query budget', async () => {
     const { model, w, b } = binaryModel();
     const { classifier, oracles } = await linearClassifier(model);

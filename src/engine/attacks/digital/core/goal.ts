@@ -10,6 +10,11 @@ export interface AttackInput {
   labels: readonly number[];
   /** Targeted attacks: the class each sample should become. */
   targets?: readonly number[];
+  /**
+   * Other clean images at the same size (e.g. the rest of the run), which decision-based
+   * attacks may start from when noise is never misclassified.
+   */
+  pool?: FloatTensor;
 }
 
 /** What every attack returns, per sample. */
