@@ -4,14 +4,15 @@ Run with Debian's python3-torch (1.13):
     /usr/bin/python3 scripts/bench_models.py export OUT_DIR
         writes mobilenet_v2.onnx and resnet18.onnx (torchvision architectures, random weights,
         fixed seeds, 224x224, symbolic batch) unless they already exist.
-    /usr/bin/python3 scripts/bench_models.py time MODEL BATCH THREADS ITERS
-        prints one JSON line: PyTorch CPU forward ms and forward + input-gradient ms (cross-entropy
-        on the logits, weights frozen so only the input gradient is computed), medians after a warm-up.
+    /usr/bin/python3 scripts/bench_models.py serve MODEL BATCH THREADS
+        builds the model and answers one line per command on stdin: `fb` runs forward +
+        input-gradient once (cross-entropy on the logits, weights frozen so only the input
+        gradient is computed), `fwd` a forward pass; each answer is the wall and CPU time in ms. The benchmark
+        interleaves these runs with its own so both see the same machine load.
 The models are ~14 MB and ~45 MB, so they are generated into the cache instead of being committed.
 """
 import json
 import os
-import statistics
 import sys
 import time
 
@@ -50,8 +51,9 @@ def export(out_dir: str) -> None:
         print(path, file=sys.stderr)
 
 
-def time_model(name: str, batch: int, threads: int, iters: int) -> None:
+def serve(name: str, batch: int, threads: int) -> None:
     torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
     model = build(name)
     x = torch.rand(batch, 3, 224, 224, generator=torch.Generator().manual_seed(1))
     labels = torch.randint(0, 1000, (batch,), generator=torch.Generator().manual_seed(2))
@@ -65,26 +67,24 @@ def time_model(name: str, batch: int, threads: int, iters: int) -> None:
         loss = F.cross_entropy(model(xx), labels)
         torch.autograd.grad(loss, xx)
 
-    def median_ms(fn) -> float:
+    commands = {"fwd": forward, "fb": forward_backward}
+    print(json.dumps({"ready": True, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        fn = commands.get(line.strip())
+        if fn is None:
+            break
+        start, cpu = time.perf_counter(), time.process_time()
         fn()
-        times = []
-        for _ in range(iters):
-            start = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - start) * 1000)
-        return statistics.median(times)
-
-    print(json.dumps({"forward_ms": median_ms(forward), "forward_backward_ms": median_ms(forward_backward),
-                      "batch": batch, "threads": threads}))
+        print(f"{(time.perf_counter() - start) * 1000:.3f} {(time.process_time() - cpu) * 1000:.3f}", flush=True)
 
 
 def main() -> None:
     if sys.argv[1] == "export":
         export(sys.argv[2])
-    elif sys.argv[1] == "time":
-        time_model(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    elif sys.argv[1] == "serve":
+        serve(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     else:
-        raise SystemExit("usage: bench_models.py export OUT_DIR | time MODEL BATCH THREADS ITERS")
+        raise SystemExit("usage: bench_models.py export OUT_DIR | serve MODEL BATCH THREADS")
 
 
 if __name__ == "__main__":

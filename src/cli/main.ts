@@ -1,11 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
 import { registerDigitalAttacks } from './commands/attack-digital';
+import { registerPhysicalAttacks } from './commands/attack-physical';
+import { registerDemo } from './commands/demo';
+import { registerEval } from './commands/eval';
+import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
 import { registerConvert } from './commands/convert';
+import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
+import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('patchlab')
@@ -17,10 +23,16 @@ export function buildProgram(): Command {
   registerModels(program);
   registerConvert(program);
   registerPredict(program);
+  registerServe(program);
+  registerDemo(program);
+  registerGrad(program);
+  registerBench(program);
   // One `attack` group: physical attacks (patch, sticker, glasses) and digital ones (fgsm, pgd, ...)
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
+  registerPhysicalAttacks(attack);
   registerDigitalAttacks(attack);
+  registerEval(program);
   registerExport(program);
   registerCalibrate(program);
   return program;

@@ -58,3 +58,10 @@ export function parseChoice<T extends string>(flag: string, text: string, choice
   if (!(choices as readonly string[]).includes(text)) throw new UserError(`${flag}: '${text}' is not one of ${choices.join(', ')}`);
   return text as T;
 }
+
+/** A TCP port; 0 asks the system for a free one. */
+export function parsePort(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new UserError(`${flag}: '${text}' is not a port (0-65535)`);
+  return value;
+}

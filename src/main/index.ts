@@ -1,20 +1,18 @@
-import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, protocol } from 'electron';
+import enginePath from './engine-entry?modulePath';
+import { startApp } from './app';
+import { APP_SCHEME_PRIVILEGES } from './protocol';
 
-// The full shell (security policy, engine utilityProcess, IPC) lands with the desktop issue;
-// this keeps `npm run build` honest from the first commit.
-function createWindow(): void {
-  const window = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  void window.loadFile(join(__dirname, '../renderer/index.html'));
-}
-
-void app.whenReady().then(createWindow);
+const here = dirname(fileURLToPath(import.meta.url));
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+startApp({
+  rendererDir: join(here, '../renderer'),
+  preloadPath: join(here, '../preload/index.cjs'),
+  enginePath,
+  devUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL,
+}).catch((error: unknown) => {
+  console.error('patchlab: could not start', error);
+  app.exit(1);
+});

@@ -1,3 +1,4 @@
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
+import { buildBridge } from './bridge';
 
-contextBridge.exposeInMainWorld('patchlab', { version: '0.1.0' });
+contextBridge.exposeInMainWorld('patchlab', buildBridge(ipcRenderer));

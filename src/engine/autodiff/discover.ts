@@ -1,8 +1,8 @@
 import { UserError } from '../errors';
 import type { Model } from '../onnx/ir';
-import { runWithIntermediates } from '../onnx/shapes';
+import { probeTensor, runWithIntermediates } from '../onnx/shapes';
 import type { DataType, HostTensor } from '../tensor/tensor';
-import { formatShape, sizeOf } from '../tensor/tensor';
+import { formatShape } from '../tensor/tensor';
 import { graphConstants, isFloatType, ValueTable, type ValueFacts } from './values';
 
 export interface DiscoveryInput {
@@ -86,26 +86,7 @@ async function runProbe(model: Model, inputs: DiscoveryInput[], batch: number): 
 
 function makeFeeds(inputs: DiscoveryInput[], batch: number): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
-  for (const input of inputs) feeds[input.name] = filled(input.type, input.dims(batch));
+  for (const input of inputs) feeds[input.name] = probeTensor(input.type, input.dims(batch));
   return feeds;
 }
 
-function filled(type: DataType, dims: readonly number[]): HostTensor {
-  const n = sizeOf(dims);
-  switch (type) {
-    case 'int64':
-      return { type, dims, data: new BigInt64Array(n) };
-    case 'int32':
-      return { type, dims, data: new Int32Array(n) };
-    case 'bool':
-    case 'uint8':
-      return { type, dims, data: new Uint8Array(n) };
-    case 'float64':
-      return { type, dims, data: new Float64Array(n).fill(0.5) };
-    case 'float32':
-      // Mid-grey rather than zeros: zero images make some normalisation layers divide by zero.
-      return { type, dims, data: new Float32Array(n).fill(0.5) };
-    default:
-      throw new UserError(`cannot feed a ${type} input when sizing the gradient graph`);
-  }
-}

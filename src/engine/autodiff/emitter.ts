@@ -1,4 +1,4 @@
-import type { AttributeValue, Node, Tensor } from '../onnx/ir';
+import type { AttributeValue, Graph, Node, Tensor } from '../onnx/ir';
 import { dataTypeCode, int64Constant, makeTensor } from '../onnx/tensor-data';
 import type { DataType } from '../tensor/tensor';
 
@@ -138,4 +138,14 @@ export class Emitter {
   reduceSum(x: string, axes: readonly number[], keepdims = true): string {
     return this.reduce('ReduceSum', x, axes, keepdims);
   }
+}
+
+/** Every value, initializer, input and node name of a graph (what fresh names must avoid). */
+export function namesIn(graph: Graph): Set<string> {
+  const names = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name)]);
+  for (const n of graph.nodes) {
+    names.add(n.name);
+    for (const o of n.outputs) names.add(o);
+  }
+  return names;
 }

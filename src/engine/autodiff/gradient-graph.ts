@@ -5,7 +5,7 @@ import type { DataType } from '../tensor/tensor';
 import { formatShape } from '../tensor/tensor';
 import { buildBackward } from './backward';
 import { discoverValues, type DiscoveryInput } from './discover';
-import { Emitter, type FloatType } from './emitter';
+import { Emitter, namesIn, type FloatType } from './emitter';
 import { emitLossHead, lossOutputs, type LossArgNames } from './losses';
 import { DEFAULT_LOWERING, type LoweringOptions } from './lowering/options';
 import { upgradeOpset } from './opset';
@@ -79,8 +79,7 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
   const modelType = floatTypeOf(modelInput, label);
   const opset = opsetVersion(model);
 
-  const taken = new Set<string>();
-  collectNames(graph, taken);
+  const taken = namesIn(graph);
   const prefixEmit = new Emitter(opset, taken, 'pixels');
   let input = modelInput.name;
   let inputType: DataType = modelType;
@@ -238,15 +237,6 @@ function prune(graph: Graph): Graph {
 
 function subgraphInputs(g: Graph): string[] {
   return g.nodes.flatMap((n) => n.inputs);
-}
-
-function collectNames(graph: Graph, names: Set<string>): void {
-  for (const k of graph.initializers.keys()) names.add(k);
-  for (const i of graph.inputs) names.add(i.name);
-  for (const n of graph.nodes) {
-    names.add(n.name);
-    for (const o of n.outputs) names.add(o);
-  }
 }
 
 function shapeFunction(info: ValueInfo, explicit: number[] | undefined, label: string): (batch: number) => number[] {

@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
 import { attrFloat, attrFloats, attrInt, attrInts, attrString, opsetVersion, type AttributeValue, type Graph, type Model, type Node } from '../onnx/ir';
 import { floatConstant, int64Constant } from '../onnx/tensor-data';
+import { namesIn } from './emitter';
 
 /** The opset gradient graphs are written in: ScatterElements with reduction='add' needs 16. */
 export const GRADIENT_OPSET = 17;
@@ -15,9 +16,7 @@ export function upgradeOpset(model: Model, label: string): Model {
   const version = opsetVersion(model);
   if (version >= GRADIENT_OPSET) return model;
   if (version < OLDEST) throw new UserError(`${label}: opset ${version} is too old for gradients (need ${OLDEST} or newer)`);
-  const names = new Set<string>();
-  collectNames(model.graph, names);
-  const graph = upgradeGraph(model.graph, version, new Fresh(names));
+  const graph = upgradeGraph(model.graph, version, new Fresh(namesIn(model.graph)));
   return {
     ...model,
     irVersion: Math.max(model.irVersion, 8),
@@ -35,15 +34,6 @@ class Fresh {
     while (this.taken.has(name));
     this.taken.add(name);
     return name;
-  }
-}
-
-function collectNames(graph: Graph, names: Set<string>): void {
-  for (const k of graph.initializers.keys()) names.add(k);
-  for (const i of graph.inputs) names.add(i.name);
-  for (const n of graph.nodes) {
-    names.add(n.name);
-    for (const o of n.outputs) names.add(o);
   }
 }
 

@@ -64,6 +64,8 @@ export interface GradientOracle {
   forward(pixels: FloatTensor): Promise<Record<string, FloatTensor>>;
   /** Forward, loss and input gradient in one native run. */
   gradient(pixels: FloatTensor, args?: LossArgs): Promise<GradientResult>;
+  /** Builds the graph and session for a batch size ahead of the first call (optional: the first call builds them anyway). */
+  prepare?(batch: number): Promise<unknown>;
   /** Frees native sessions. */
   dispose(): Promise<void>;
 }

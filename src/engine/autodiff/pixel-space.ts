@@ -1,6 +1,6 @@
 import type { PixelEncoding } from '../image/tensorize';
 import { opsetVersion, type Model } from '../onnx/ir';
-import { Emitter, int, ints, type Attrs } from './emitter';
+import { Emitter, int, ints, namesIn, type Attrs } from './emitter';
 
 const INT64_MIN = -(2 ** 63);
 
@@ -37,8 +37,7 @@ export function emitPixelEncoding(emit: Emitter, pixels: string, modelInput: str
  */
 export function pixelForwardModel(model: Model, modelInput: string, enc: PixelEncoding, height: number, width: number, extra: string[] = []): { model: Model; input: string } {
   const graph = model.graph;
-  const taken = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name), ...graph.nodes.flatMap((n) => [n.name, ...n.outputs])]);
-  const emit = new Emitter(opsetVersion(model), taken, 'pixels');
+  const emit = new Emitter(opsetVersion(model), namesIn(graph), 'pixels');
   const input = emit.fresh('input');
   const type = graph.inputs.find((i) => i.name === modelInput)?.type === 'float64' ? 'float64' : 'float32';
   emitPixelEncoding(emit, input, modelInput, enc, type);

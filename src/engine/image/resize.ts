@@ -31,6 +31,8 @@ export interface ResizeOptions {
 export async function resizeImage(image: RasterImage, width: number, height: number, options: ResizeOptions = {}): Promise<Resized> {
   const mode = options.mode ?? 'stretch';
   const kernel = options.kernel ?? 'linear';
+  // Frames already at the model's size (the webcam sends them so) need no resampling.
+  if (image.width === width && image.height === height) return { image, transform: { scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 } };
   const raw = { width: image.width, height: image.height, channels: image.channels };
   if (mode === 'stretch') {
     const out = await sharp(image.data, { raw }).resize(width, height, { fit: 'fill', kernel }).raw().toBuffer();

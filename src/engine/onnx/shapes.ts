@@ -1,3 +1,4 @@
+import { UserError } from '../errors';
 import type { DataType, HostTensor } from '../tensor/tensor';
 import { sizeOf } from '../tensor/tensor';
 import type { Model } from './ir';
@@ -50,7 +51,7 @@ export async function discoverShapes(
     if (initializerNames.has(input.name)) continue;
     const dims = inputShapes[input.name];
     if (!dims) throw new Error(`shape discovery needs a shape for input '${input.name}'`);
-    feeds[input.name] = zeros(input.type ?? 'float32', dims);
+    feeds[input.name] = probeTensor(input.type ?? 'float32', dims);
   }
   const result = await runWithIntermediates(model, feeds, values);
   const shapes = new Map<string, ValueShape>();
@@ -58,7 +59,11 @@ export async function discoverShapes(
   return shapes;
 }
 
-function zeros(type: DataType, dims: readonly number[]): HostTensor {
+/**
+ * A tensor to probe a graph with: mid-grey floats (zero images make some normalisation layers
+ * divide by zero) and zero integers.
+ */
+export function probeTensor(type: DataType, dims: readonly number[]): HostTensor {
   const n = sizeOf(dims);
   switch (type) {
     case 'int64':
@@ -69,9 +74,10 @@ function zeros(type: DataType, dims: readonly number[]): HostTensor {
     case 'bool':
       return { type, dims, data: new Uint8Array(n) };
     case 'float64':
-      return { type, dims, data: new Float64Array(n) };
+      return { type, dims, data: new Float64Array(n).fill(0.5) };
+    case 'float32':
+      return { type, dims, data: new Float32Array(n).fill(0.5) };
     default:
-      // Mid-grey rather than zeros: zero images make some normalisation layers divide by zero.
-      return { type: 'float32', dims, data: new Float32Array(n).fill(0.5) };
+      throw new UserError(`cannot feed a ${type} input when probing the graph`);
   }
 }

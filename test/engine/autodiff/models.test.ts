@@ -52,10 +52,15 @@ describe('whole-model input gradients match PyTorch (max error <= 1e-4 of max |g
     });
   }
 
-  it('every lowering gives the same gradient (ConvTranspose everywhere, zero insertion)', async () => {
+  it('every lowering gives the same gradient (ConvTranspose and comparison masks everywhere, zero insertion, phases)', async () => {
     for (const name of ['mobilenet_v2', 'resnet', 'detector']) {
       const reference = npy(`${name}.grad`).data;
-      for (const lowering of [{ stride1: 'convtranspose', strided: 'convtranspose' }, { strided: 'zero-insert' }] as const) {
+      const lowerings: Partial<LoweringOptions>[] = [
+        { stride1: 'convtranspose', strided: 'convtranspose', masks: 'compare' },
+        { strided: 'zero-insert', stridedDepthwise: 'zero-insert', stridedMinChannels: 1 },
+        { strided: 'phase', stridedDepthwise: 'phase', stridedMinChannels: 1 },
+      ];
+      for (const lowering of lowerings) {
         const { grad } = await ourGradient(name, lowering);
         expect(maxAbsDiff(grad, reference), `${name} ${JSON.stringify(lowering)}`).toBeLessThanOrEqual(1e-4 * maxAbs(reference));
       }

@@ -31,9 +31,11 @@ export function convInputGrad(r: ConvInputGradRequest): string {
   const strided = g.strides.some((s) => s !== 1);
   if (r.weightData) {
     if (!strided && r.lowering.stride1 === 'conv') return stride1Conv(r) ?? convTranspose(r);
-    if (strided && isPlain2d(g)) {
-      if (r.lowering.strided === 'phase') return phaseSplit(r) ?? convTranspose(r);
-      if (r.lowering.strided === 'zero-insert') return zeroInsert(r) ?? convTranspose(r);
+    if (strided && isPlain2d(g) && r.inShape[1] >= r.lowering.stridedMinChannels) {
+      const depthwise = r.group > 1 && r.group === r.inShape[1];
+      const form = depthwise ? r.lowering.stridedDepthwise : r.lowering.strided;
+      if (form === 'phase') return phaseSplit(r) ?? convTranspose(r);
+      if (form === 'zero-insert') return zeroInsert(r) ?? convTranspose(r);
     }
   }
   return convTranspose(r);

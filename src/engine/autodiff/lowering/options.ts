@@ -11,7 +11,21 @@ export interface LoweringOptions {
    * output phase interleaved with DepthToSpace; `zero-insert` spreads the gradient with zeros
    * and runs one stride-1 Conv.
    */
-  strided: 'convtranspose' | 'phase' | 'zero-insert';
+  strided: StridedForm;
+  /** The same for depthwise convs (and average pooling), whose backward Convs are cheap and memory-bound. */
+  stridedDepthwise: StridedForm;
+  /**
+   * Fewest input channels for the phase and zero-insert forms: below onnxruntime's 8-channel
+   * blocks its Conv takes a slow path and ConvTranspose wins (the image gradient of a stem conv).
+   */
+  stridedMinChannels: number;
+  /**
+   * Relu/Clip gradient masks: comparisons (Greater/Less + Where), or per-channel affine maps
+   * and Mul that stay in onnxruntime's blocked layout (see masks.ts).
+   */
+  masks: 'compare' | 'affine';
 }
 
-export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase' };
+export type StridedForm = 'convtranspose' | 'phase' | 'zero-insert';
+
+export const DEFAULT_LOWERING: LoweringOptions = { stride1: 'conv', strided: 'phase', stridedDepthwise: 'convtranspose', stridedMinChannels: 8, masks: 'affine' };

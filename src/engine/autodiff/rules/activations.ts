@@ -1,4 +1,5 @@
 import { attrFloat } from '../../onnx/ir';
+import { affineMaskChannels, insideMask as affineInsideMask, positiveMask } from '../lowering/masks';
 import { only } from './only';
 import type { GradContext, RuleTable } from './types';
 
@@ -16,9 +17,18 @@ function positive(ctx: GradContext, v: string): string {
   return ctx.emit.op('Greater', [v, ctx.scalar(0, v)]);
 }
 
+/** Channels when the blocked-layout mask form applies to this node's output. */
+function affineChannels(ctx: GradContext): number | undefined {
+  const y = ctx.node.outputs[0];
+  return ctx.lowering.masks === 'affine' ? affineMaskChannels(ctx.values.shape(y), ctx.floatType(y)) : undefined;
+}
+
 function relu(ctx: GradContext) {
   const g = ctx.dy[0]!;
-  return [gated(ctx, positive(ctx, ctx.node.outputs[0]), g, ctx.scalar(0, g))];
+  const y = ctx.node.outputs[0];
+  const channels = affineChannels(ctx);
+  if (channels) return [ctx.emit.mul(g, positiveMask(ctx.emit, y, channels))];
+  return [gated(ctx, positive(ctx, y), g, ctx.scalar(0, g))];
 }
 
 function leakyRelu(ctx: GradContext) {
@@ -46,6 +56,12 @@ function insideMask(ctx: GradContext, y: string, lo: string | undefined, hi: str
 function clip(ctx: GradContext) {
   const g = ctx.dy[0]!;
   const [, lo, hi] = ctx.node.inputs;
+  const bounds = [lo ? ctx.values.floats(lo) : [-Infinity], hi ? ctx.values.floats(hi) : [Infinity]];
+  const channels = affineChannels(ctx);
+  if (channels && bounds.every((b) => b?.length === 1 && Number.isFinite(b[0]) && Math.abs(b[0]) < 2 ** 20)) {
+    const mask = affineInsideMask(ctx.emit, ctx.node.outputs[0], channels, bounds[0]![0], bounds[1]![0]);
+    return [ctx.emit.mul(g, mask)];
+  }
   const mask = insideMask(ctx, ctx.node.outputs[0], lo || undefined, hi || undefined);
   return [mask ? gated(ctx, mask, g, ctx.scalar(0, g)) : g];
 }

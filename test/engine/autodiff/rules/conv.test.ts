@@ -8,9 +8,9 @@ import { expectGradient, int, ints, str } from '../gradcheck';
  * rounding: the tolerance stays tight enough to reject any misplaced tap or padding.
  */
 const LOWERINGS: Partial<LoweringOptions>[] = [
-  { stride1: 'conv', strided: 'phase' },
-  { stride1: 'convtranspose', strided: 'convtranspose' },
-  { strided: 'zero-insert' },
+  { stride1: 'conv', strided: 'phase', stridedDepthwise: 'phase', stridedMinChannels: 1 },
+  { stride1: 'convtranspose', strided: 'convtranspose', stridedDepthwise: 'convtranspose' },
+  { strided: 'zero-insert', stridedDepthwise: 'zero-insert', stridedMinChannels: 1 },
 ];
 
 interface ConvCase {

@@ -53,6 +53,15 @@ describe('gradient rules: activations', () => {
     await expectGradient({ op: 'Clip', inputs: [x([0, 0.5], -1, 1), { dims: [], role: 'const', values: [0] }, { dims: [], role: 'const', values: [0.5] }] });
     await expectGradient({ op: 'Clip', inputs: [x([-0.2]), { dims: [], role: 'const', values: [-0.2] }, { dims: [], role: 'skip' }] });
   });
+  it('Relu and Clip masks in the blocked-layout (affine Conv) form and the comparison form', async () => {
+    const blocked = { dims: [2, 8, 3, 3], sample: awayFrom([-0.5, 0, 0.5], 0.05, -1, 1) };
+    const check = { type: 'float32' as const, eps: 1e-3, atol: 1e-3, rtol: 1e-3 };
+    for (const masks of ['affine', 'compare'] as const) {
+      await expectGradient({ op: 'Relu', inputs: [blocked], lowering: { masks }, ...check });
+      await expectGradient({ op: 'Clip', inputs: [blocked, { dims: [], role: 'const', values: [0] }, { dims: [], role: 'const', values: [0.5] }], lowering: { masks }, ...check });
+      await expectGradient({ op: 'Clip', inputs: [blocked, { dims: [], role: 'const', values: [-0.5] }, { dims: [], role: 'const', values: [0.5] }], lowering: { masks }, ...check });
+    }
+  });
   it('Sigmoid, Tanh (float64), Softplus, Softsign (float32)', async () => {
     for (const op of ['Sigmoid', 'Tanh']) await expectGradient({ op, inputs: [x([0], -3, 3)] });
     for (const op of ['Softplus', 'Softsign']) await expectGradient({ op, inputs: [x([0], -3, 3)], type: 'float32' });

@@ -23,7 +23,7 @@ describe('gradient rule: MaxPool and GlobalMaxPool', () => {
 
 describe('gradient rule: AveragePool and GlobalAveragePool (linear, float32)', () => {
   const lin = { type: 'float32' as const, eps: 0.5, atol: 1e-3, rtol: 1e-4 };
-  const lowerings: Partial<LoweringOptions>[] = [{ strided: 'phase' }, { strided: 'convtranspose', stride1: 'convtranspose' }];
+  const lowerings: Partial<LoweringOptions>[] = [{ stridedDepthwise: 'phase', stridedMinChannels: 1 }, { stridedDepthwise: 'convtranspose', stride1: 'convtranspose' }];
   const cases: { name: string; attrs: Attrs; x: number[] }[] = [
     { name: '2x2 stride 2', attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]) }, x: [2, 3, 6, 6] },
     { name: '3x3 stride 2 pad 1, pads not counted', attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) }, x: [1, 2, 7, 7] },

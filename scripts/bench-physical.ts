@@ -1,0 +1,93 @@
+/**
+ * Physical-attack benchmarks (npm run bench:physical): the EOT compositor's forward+backward
+ * for a batch, and — when the gradient engine and a model are available — the model's
+ * forward+backward at the same batch, and whole optimisation steps. Prints a Markdown table.
+ *
+ *   npx tsx scripts/bench-physical.ts [--model centernet] [--batch 8] [--repeats 5]
+ */
+import { parseArgs } from 'node:util';
+import { EotSchema, sampleView } from '../src/engine/render/eot';
+import { Compositor, type SceneSample } from '../src/engine/render/compositor';
+import { rectQuad } from '../src/engine/render/homography';
+import { Rng } from '../src/engine/render/rng';
+import { makePlane } from '../src/engine/render/texture';
+import { floatTensor } from '../src/engine/tensor/tensor';
+
+const { values } = parseArgs({ options: { model: { type: 'string' }, batch: { type: 'string', default: '8' }, repeats: { type: 'string', default: '5' }, size: { type: 'string', default: '512' }, resolution: { type: 'string', default: '256' } } });
+const B = Number(values.batch);
+const repeats = Number(values.repeats);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+  await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+async function main(): Promise<void> {
+  let width = Number(values.size);
+  let height = width;
+  let oracle: import('../src/engine/autodiff/oracle').GradientOracle | undefined;
+  let modelNote = 'no model (--model M needs the gradient engine)';
+  if (values.model) {
+    const { loadModel } = await import('../src/engine/models/loaded');
+    const { targetFromModel } = await import('../src/engine/attacks/model-target');
+    const target = targetFromModel(await loadModel(values.model));
+    width = target.width;
+    height = target.height;
+    const heatmap = target.outputs.heatmap;
+    const loss = heatmap ? { kind: 'max' as const, output: heatmap, channels: [0, 1] as [number, number], axis: await target.classAxis(heatmap) } : { kind: 'margin' as const };
+    try {
+      oracle = await target.createOracle(loss, heatmap ? [heatmap] : []);
+      modelNote = `${target.name} ${width}x${height}`;
+    } catch (error) {
+      modelNote = `${target.name}: ${(error as Error).message}`;
+    }
+  }
+  const rng = new Rng(3);
+  const scene = makePlane(width, height, 3);
+  for (let i = 0; i < scene.data.length; i++) scene.data[i] = rng.next();
+  const res = Number(values.resolution);
+  const mask = makePlane(res, res, 1, new Float32Array(res * res).fill(1));
+  const texture = makePlane(res, res, 3);
+  for (let i = 0; i < texture.data.length; i++) texture.data[i] = rng.next();
+  const eot = EotSchema.parse({});
+  // Three persons per scene with adversarial-yolo sized patches (~0.2 of a 150x300 box diagonal).
+  const side = 0.2 * Math.hypot(0.3 * width, 0.6 * height);
+  const quads = [0.2, 0.5, 0.8].map((fx) => rectQuad(fx * width - side / 2, 0.4 * height - side / 2, fx * width + side / 2, 0.4 * height + side / 2));
+  const samples: SceneSample[] = Array.from({ length: B }, (_, i) => ({ scene, quads, view: sampleView(eot, rng), noiseSeed: i }));
+  const compositor = new Compositor(mask);
+  const grad = floatTensor([B, 3, height, width]);
+  for (let i = 0; i < grad.data.length; i++) grad.data[i] = rng.uniform(-1, 1);
+  let batch = compositor.render(texture, samples);
+  const fwd = await time(() => {
+    batch = compositor.render(texture, samples);
+  });
+  const bwd = await time(() => compositor.backward(batch, grad));
+  const rows: string[][] = [
+    ['compositor forward', `${B}x${width}x${height}, 3 patches/scene, ${res}² texture, default EOT`, fwd.toFixed(1)],
+    ['compositor backward', 'same', bwd.toFixed(1)],
+    ['compositor forward+backward', 'same', (fwd + bwd).toFixed(1)],
+  ];
+  if (oracle) {
+    const o = oracle;
+    const model = await time(() => o.gradient(batch.pixels, {}));
+    rows.push([`model forward+backward (${modelNote})`, `batch ${B}`, model.toFixed(1)]);
+    rows.push(['compositor / model', '', `${(((fwd + bwd) / model) * 100).toFixed(1)}%`]);
+    await o.dispose();
+  } else rows.push(['model forward+backward', modelNote, '-']);
+  console.log('| what | setting | median ms |');
+  console.log('| --- | --- | ---: |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+await main();

@@ -1,0 +1,81 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { GOALS } from '../../engine/attacks/config';
+import { evaluateRun, VARIANTS, type EvalInput, type EvalReport } from '../../engine/evaluate/evaluate';
+import { parseShape } from '../../engine/render/shapes';
+import { parseEot } from '../eot-option';
+import { printJson, println, table } from '../output';
+import { parseChoice, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
+
+interface EvalFlags {
+  model?: string;
+  scenes: string;
+  views: string;
+  widen?: string;
+  eot?: string;
+  seed?: string;
+  goal?: string;
+  class?: string;
+  target?: string;
+  shape?: string;
+  size?: string;
+  natural?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('measure a patch on held-out scenes under wider transforms, beside noise and natural-image controls')
+    .argument('<source>', 'a run folder, or a patch PNG (alpha = mask)')
+    .requiredOption('--scenes <dir>', 'held-out scene images (folder or comma-separated files)')
+    .option('--model <model>', "model to evaluate against (default: the run's)")
+    .option('--views <n>', 'views per scene', '16')
+    .option('--widen <factor>', 'widen every training transform range by this factor', '1.5')
+    .option('--eot <spec>', 'explicit transform ranges instead (same syntax as attack --eot)')
+    .option('--seed <n>', 'seed for the drawn views', '7')
+    .option('--goal <goal>', `for a patch PNG: ${GOALS.join('|')}`)
+    .option('--class <class>', 'for a patch PNG: the class it hides or sits on')
+    .option('--target <target>', 'for a patch PNG: the target class or face photo')
+    .option('--shape <shape>', 'for a patch PNG: eyeglasses to place it on the eyes')
+    .option('--size <fraction>', 'for a patch PNG: size relative to the object (as in attack --size)')
+    .option('--natural <image>', 'natural-image control (default: a photo shipped with patchlab)')
+    .option('--out <dir>', 'where eval.json and the plots go (default: the run folder, or beside the PNG)')
+    .option('--json', 'print eval.json to stdout')
+    .action(async (source: string, f: EvalFlags) => {
+      const input: EvalInput = { scenes: f.scenes, views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
+      if (f.model) input.model = f.model;
+      if (f.widen) input.widen = Math.max(1, parseNumber('--widen', f.widen));
+      if (f.eot) input.eot = parseEot(f.eot);
+      if (f.goal) input.goal = parseChoice('--goal', f.goal, GOALS);
+      if (f.class) input.class = f.class;
+      if (f.target) input.target = f.target;
+      if (f.shape) input.shape = parseShape(f.shape);
+      if (f.size) input.size = parseNumber('--size', f.size);
+      if (f.natural) input.natural = f.natural;
+      if (f.out) input.out = f.out;
+      const bar = new cliProgress.SingleBar({ format: 'views {value}/{total} |{bar}| ETA {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic);
+      let started = false;
+      const report = await evaluateRun(source, input, {
+        onProgress: (done, total) => {
+          if (started) return bar.update(done);
+          bar.start(total, done);
+          started = true;
+        },
+      }).finally(() => bar.stop());
+      if (f.json) return printJson(report);
+      printReport(report);
+    });
+}
+
+function printReport(r: EvalReport): void {
+  const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+  println(`${r.model.name}, goal ${r.goal}${r.class ? ` (${r.class})` : ''}: ${r.views} views of ${r.scenes.length} held-out scene(s)`);
+  const detector = r.variants.patch.recall !== undefined;
+  const rows = [['', detector ? 'recall' : 'match', 'attack success']];
+  for (const v of VARIANTS) rows.push([v, pct(detector ? r.variants[v].recall : r.variants[v].match), pct(r.variants[v].success)]);
+  println(table(rows));
+  for (const n of r.notes) println(`note: ${n}`);
+  println(`wrote ${r.files.join(', ')}`);
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { UserError } from '../errors';
+import { EotSchema, type EotInput } from '../render/eot';
+import { ShapeSchema } from '../render/shapes';
+import { OptimiserSchema } from './optimiser';
+
+export const ATTACK_KINDS = ['patch', 'sticker', 'glasses'] as const;
+export type AttackKind = (typeof ATTACK_KINDS)[number];
+export const GOALS = ['hide', 'target', 'untargeted', 'dodge', 'impersonate'] as const;
+export type Goal = (typeof GOALS)[number];
+
+const Quad8 = z.array(z.number()).length(8);
+
+export const PlacementSchema = z.discriminatedUnion('kind', [
+  /** On each detected object of the attacked class (the largest one only for stickers). */
+  z.object({ kind: z.literal('detect'), minScore: z.number().min(0).max(1).optional() }),
+  /** A fixed quad x1,y1,...,x4,y4 (top-left, top-right, bottom-right, bottom-left) in original scene pixels. */
+  z.object({ kind: z.literal('quad'), quad: Quad8 }),
+  /** On the eyes, from face keypoints: the frame's lens centres on the eyes. */
+  z.object({ kind: z.literal('eyes') }),
+  /** At the centre of every scene, side = size · the shorter image side (classifiers). */
+  z.object({ kind: z.literal('centre') }),
+]);
+export type Placement = z.infer<typeof PlacementSchema>;
+
+/** Everything a physical attack run needs; run.json stores it with defaults filled in. */
+export const PhysicalAttackSchema = z.object({
+  attack: z.enum(ATTACK_KINDS),
+  model: z.string().min(1),
+  goal: z.enum(GOALS),
+  /** The class to hide or whose objects carry the patch (detectors), or the true label (classifiers). */
+  class: z.string().optional(),
+  /** The class to make the model see, or (glasses, impersonate) a photo of the person to become. */
+  target: z.string().optional(),
+  /** A folder of scene images, or image files separated by commas. */
+  scenes: z.string().min(1),
+  shape: ShapeSchema,
+  /**
+   * Patch size relative to its placement. patch: side = size · diagonal of the object box
+   * (0.2); sticker: area = size · box area (0.08); glasses: frame scale (1); fixed quads ignore it.
+   */
+  size: z.number().positive(),
+  /** Optimised texture resolution: the longer side in texels. */
+  resolution: z.number().int().min(8).max(2048),
+  /** patch.png longer side in pixels. */
+  exportSize: z.number().int().min(16).max(8192).default(1024),
+  placement: PlacementSchema,
+  steps: z.number().int().positive(),
+  batch: z.number().int().positive().max(256),
+  seed: z.number().int().default(1),
+  eot: EotSchema,
+  optimiser: OptimiserSchema,
+  weights: z.object({ nps: z.number().min(0), tv: z.number().min(0), disguise: z.number().min(0).default(0) }),
+  /** Printable colours: a palette name ($PATCHLAB_HOME/palettes or built-in) or JSON path; NPS compares against it. */
+  palette: z.string().default('default'),
+  /** Render the patch through the palette's fitted printer colour model (identity until calibrated). */
+  printerModel: z.boolean().default(true),
+  /** An image the patch should stay close to (L2), e.g. a logo. */
+  disguise: z.string().optional(),
+  /** Starting texture: random, grey, or a solid colour #rrggbb (Sharif et al. start glasses from a solid colour). */
+  init: z.string().regex(/^(random|gray|grey|#[0-9a-fA-F]{6})$/, 'random, gray or #rrggbb'),
+  checkpointEvery: z.number().int().positive().default(10),
+  /** Stop once the mean batch success over the last 10 steps reaches this rate. */
+  earlyStop: z.number().min(0).max(1).optional(),
+  /** Samples drawn in samples.png. */
+  sampleCount: z.number().int().min(1).max(64).default(8),
+});
+
+export type PhysicalAttackConfig = z.infer<typeof PhysicalAttackSchema>;
+
+/** What a caller may leave out: defaults depend on the attack kind. */
+export type PhysicalAttackInput = Partial<Omit<PhysicalAttackConfig, 'eot' | 'optimiser' | 'weights'>> & {
+  attack: AttackKind;
+  model: string;
+  scenes: string;
+  eot?: EotInput;
+  optimiser?: Partial<z.input<typeof OptimiserSchema>>;
+  weights?: Partial<PhysicalAttackConfig['weights']>;
+};
+
+const DEFAULTS: Record<AttackKind, { goal: Goal; shape: z.input<typeof ShapeSchema>; size: number; resolution: number; placement: Placement; steps: number; batch: number; init: string; eot: EotInput; weights: PhysicalAttackConfig['weights']; lr: number }> = {
+  patch: { goal: 'hide', shape: { kind: 'square' }, size: 0.2, resolution: 256, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'random', eot: {}, weights: { nps: 0.01, tv: 2.5, disguise: 0 }, lr: 0.03 },
+  sticker: { goal: 'hide', shape: { kind: 'square' }, size: 0.08, resolution: 128, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'gray', eot: { rotation: 10, tilt: 30, scale: [0.9, 1.1], jitter: 0.02, viewRotation: 10, viewScale: [0.85, 1.15], viewShift: 0.05 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.03 },
+  glasses: { goal: 'dodge', shape: { kind: 'eyeglasses' }, size: 1, resolution: 224, placement: { kind: 'eyes' }, steps: 200, batch: 8, init: '#c8a040', eot: { rotation: 4, tilt: 15, scale: [0.95, 1.05], jitter: 0.02, brightness: 0.1, viewRotation: 8, viewScale: [0.92, 1.08], viewShift: 0.03, blur: [0, 0.8], noise: 0.02 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.02 },
+};
+
+/** Fills defaults for the attack kind and validates; errors name the field. */
+export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackConfig {
+  const d = DEFAULTS[input.attack];
+  if (!d) throw new UserError(`unknown attack '${String(input.attack)}' (use ${ATTACK_KINDS.join(', ')})`);
+  const merged = {
+    goal: d.goal,
+    shape: d.shape,
+    size: d.size,
+    resolution: d.resolution,
+    placement: d.placement,
+    steps: d.steps,
+    batch: d.batch,
+    init: d.init,
+    ...definedOnly(input),
+    eot: { ...d.eot, ...(input.eot ?? {}) },
+    optimiser: { lr: d.lr, ...(input.optimiser ?? {}) },
+    weights: { ...d.weights, ...definedOnly(input.weights ?? {}) },
+  };
+  const parsed = PhysicalAttackSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`invalid attack config: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  const config = parsed.data;
+  checkGoal(config);
+  return config;
+}
+
+function checkGoal(c: PhysicalAttackConfig): void {
+  const allowed: Record<AttackKind, Goal[]> = { patch: ['hide', 'target', 'untargeted'], sticker: ['hide', 'target', 'untargeted'], glasses: ['dodge', 'impersonate'] };
+  if (!allowed[c.attack].includes(c.goal)) throw new UserError(`--goal: '${c.goal}' does not apply to ${c.attack} attacks (use ${allowed[c.attack].join(' or ')})`);
+  if ((c.goal === 'target' || c.goal === 'impersonate') && !c.target) throw new UserError(`--goal ${c.goal} needs --target`);
+  if (c.goal === 'hide' && !c.class) throw new UserError(`--goal hide needs --class (e.g. --class person)`);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

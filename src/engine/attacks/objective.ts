@@ -1,0 +1,172 @@
+import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../autodiff/oracle';
+import { UserError } from '../errors';
+import { faceSimilarity } from '../models/faces';
+import { floatTensor, type FloatTensor } from '../tensor/tensor';
+import type { Goal } from './config';
+import type { AttackTarget } from './target';
+
+/**
+ * What the optimiser minimises for one goal: `sign` · (the oracle's per-sample loss), and how
+ * a view counts as a success. `args` supplies per-call loss inputs for the scenes in a batch.
+ */
+export interface Objective {
+  loss: LossSpec;
+  outputs: string[];
+  sign: 1 | -1;
+  describe: string;
+  args(scenes: readonly number[]): LossArgs;
+  success(loss: Float32Array, scenes: readonly number[], outputs: Record<string, FloatTensor>): boolean[];
+  /** Goals that need the model outputs first (a loss the oracle has no kind for) run two passes. */
+  evaluate?(oracle: GradientOracle, pixels: FloatTensor, scenes: readonly number[]): Promise<GradientResult>;
+}
+
+export interface ObjectiveContext {
+  target: AttackTarget;
+  goal: Goal;
+  classIndex?: number;
+  targetIndex?: number;
+  /** Classifiers: the label each scene should lose (untargeted). */
+  sceneLabels?: number[];
+  /** Embeddings: the enrolled face per scene (dodge) or the target's face (impersonate), unit vectors. */
+  sceneVectors?: Float32Array[];
+  targetVector?: Float32Array;
+}
+
+export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> {
+  const { target, goal } = ctx;
+  const thr = target.threshold;
+  switch (target.task) {
+    case 'detector': {
+      const heatmap = target.outputs.heatmap;
+      if (!heatmap) throw new UserError(`${target.name}: its manifest names no 'heatmap' attack output`);
+      const axis = await target.classAxis(heatmap);
+      if (goal === 'hide' || goal === 'untargeted') {
+        const c = need(ctx.classIndex, '--class');
+        return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis }, outputs: [heatmap], sign: 1, describe: `max score of class ${target.labels[c] ?? c}`, args: () => ({}), success: (l) => Array.from(l, (v) => v < thr) };
+      }
+      const t = need(ctx.targetIndex, '--target');
+      if (ctx.classIndex === undefined) {
+        return { loss: { kind: 'max', output: heatmap, channels: [t, t + 1], axis }, outputs: [heatmap], sign: -1, describe: `max score of class ${target.labels[t] ?? t}`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
+      }
+      return mislabel(heatmap, axis, ctx.classIndex, t, thr, target);
+    }
+    case 'classifier': {
+      const logits = target.outputs.logits;
+      const spec = (targeted: boolean): LossSpec => ({ kind: 'margin', kappa: 1, targeted, ...(logits ? { output: logits } : {}) });
+      if (goal === 'target') {
+        const t = need(ctx.targetIndex, '--target');
+        return { loss: spec(true), outputs: [], sign: 1, describe: `margin to class ${target.labels[t] ?? t}`, args: (s) => ({ labels: s.map(() => t) }), success: (l) => Array.from(l, (v) => v < 0) };
+      }
+      const labels = ctx.sceneLabels ?? [];
+      return { loss: spec(false), outputs: [], sign: 1, describe: 'margin of the true class', args: (s) => ({ labels: s.map((i) => (ctx.classIndex ?? labels[i])) }), success: (l) => Array.from(l, (v) => v < 0) };
+    }
+    case 'embedding': {
+      const output = target.outputs.embedding;
+      if (!output) throw new UserError(`${target.name}: its manifest names no 'embedding' output`);
+      const rows = (vectors: Float32Array[]): FloatTensor => {
+        const d = vectors[0].length;
+        const t = floatTensor([vectors.length, d]);
+        vectors.forEach((v, i) => t.data.set(v, i * d));
+        return t;
+      };
+      const own = ctx.sceneVectors ?? [];
+      if (goal === 'impersonate') {
+        const t = ctx.targetVector;
+        if (!t) throw new UserError('impersonation needs the target face (--target PHOTO)');
+        // cos(e, t − s) ∝ e·t/|e| − e·s/|e|: one cosine pulls towards the target and away from
+        // the wearer at once, which is what makes the target the better match.
+        const towards = own.map((s) => unitVector(t.map((v, i) => v - s[i])));
+        return {
+          loss: { kind: 'cosine', output },
+          outputs: [output],
+          sign: -1,
+          describe: 'cosine to (target − wearer)',
+          args: (s) => ({ vectors: rows(s.map((i) => towards[i])) }),
+          success: (_l, scenes, outputs) =>
+            scenes.map((s, b) => {
+              const e = outputs[output] ? rowOf(outputs[output], b) : undefined;
+              if (!e) return false;
+              const ct = faceSimilarity(e, t);
+              return ct >= thr && ct > faceSimilarity(e, own[s]);
+            }),
+        };
+      }
+      return { loss: { kind: 'cosine', output }, outputs: [output], sign: 1, describe: "similarity to the wearer's enrolled face", args: (s) => ({ vectors: rows(s.map((i) => own[i])) }), success: (l) => Array.from(l, (x) => x < thr) };
+    }
+  }
+}
+
+function need(v: number | undefined, flag: string): number {
+  if (v === undefined) throw new UserError(`this goal needs ${flag}`);
+  return v;
+}
+
+/**
+ * Make a detector see class T where class C was: minimise max(h_C) − max(h_T). The oracle has
+ * no such loss kind, so a forward pass finds both maxima and a VJP pass sends ±1 to them.
+ */
+function mislabel(heatmap: string, axis: number, c: number, t: number, thr: number, target: AttackTarget): Objective {
+  let lastMax: { c: number; t: number }[] = [];
+  return {
+    loss: { kind: 'vjp', outputs: [heatmap] },
+    outputs: [heatmap],
+    sign: 1,
+    describe: `max ${target.labels[c] ?? c} − max ${target.labels[t] ?? t}`,
+    args: () => ({}),
+    success: (_l, scenes) => scenes.map((_, i) => lastMax[i] !== undefined && lastMax[i].c < thr && lastMax[i].t >= thr),
+    async evaluate(oracle, pixels) {
+      const outputs = await oracle.forward(pixels);
+      const h = outputs[heatmap];
+      if (!h) throw new Error(`the oracle did not return '${heatmap}'`);
+      const grad = floatTensor(h.dims);
+      const n = h.dims[0];
+      const loss = new Float32Array(n);
+      lastMax = [];
+      for (let b = 0; b < n; b++) {
+        const mc = argmaxChannel(h, b, axis, c);
+        const mt = argmaxChannel(h, b, axis, t);
+        loss[b] = mc.value - mt.value;
+        grad.data[mc.index] += 1;
+        grad.data[mt.index] -= 1;
+        lastMax.push({ c: mc.value, t: mt.value });
+      }
+      const result = await oracle.gradient(pixels, { outputGrads: { [heatmap]: grad } });
+      return { ...result, loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n };
+    },
+  };
+}
+
+/** Largest value of channel `k` (along `axis`) in batch row `b`, and its flat index. */
+export function argmaxChannel(t: FloatTensor, b: number, axis: number, k: number): { value: number; index: number } {
+  const dims = t.dims;
+  const per = t.data.length / dims[0];
+  let inner = 1;
+  for (let i = axis + 1; i < dims.length; i++) inner *= dims[i];
+  const channels = dims[axis];
+  const outer = per / (inner * channels);
+  let best = -Infinity;
+  let index = -1;
+  for (let o = 0; o < outer; o++) {
+    const base = b * per + (o * channels + k) * inner;
+    for (let i = 0; i < inner; i++) {
+      const v = t.data[base + i];
+      if (v > best) {
+        best = v;
+        index = base + i;
+      }
+    }
+  }
+  return { value: best, index };
+}
+
+function rowOf(t: FloatTensor, b: number): Float32Array {
+  const per = t.data.length / t.dims[0];
+  return t.data.subarray(b * per, (b + 1) * per);
+}
+
+function unitVector(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n) || 1;
+  return v.map((x) => x / n);
+}

@@ -1,0 +1,360 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { z } from 'zod';
+import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/config';
+import { zooFaceDetector, type FaceDetector } from '../attacks/faces';
+import { targetFromModel } from '../attacks/model-target';
+import { iou, objectsOfClass, type Box } from '../attacks/placement';
+import { alignedFace, predictPlanes, prepareAttack, unit, type Prepared } from '../attacks/prepare';
+import { rasterToPlane } from '../attacks/scenes';
+import { classIndex, type AttackTarget, type TargetPrediction } from '../attacks/target';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic';
+import { decodeImage } from '../image/image';
+import { loadModel } from '../models/loaded';
+import { resourcesDir } from '../paths';
+import { Compositor, type SceneSample } from '../render/compositor';
+import { EotSchema, sampleView, widenEot, type EotConfig, type ViewParams } from '../render/eot';
+import { viewHomography } from '../render/geometry';
+import { applyH } from '../render/homography';
+import { Rng, mixSeed } from '../render/rng';
+import { shapeMask, ShapeSchema, type PatchMask } from '../render/shapes';
+import { makePlane, type Plane } from '../render/texture';
+import { readPatchPng } from '../runs/artifacts';
+import { RUN_FILES, RunStore } from '../runs/store';
+import { BINNED, binOutcomes, type Bin } from './bins';
+import { binsChart, renderChart, summaryChart, type BinRow } from './plots';
+
+export const EvalOptionsSchema = z.object({
+  /** The model to evaluate against; the run's model by default. */
+  model: z.string().optional(),
+  /** Held-out scenes (a folder or comma-separated files). */
+  scenes: z.string().min(1),
+  /** Views per scene. */
+  views: z.number().int().positive().default(16),
+  /** Every training transform range is widened by this factor (evaluation draws views training never did). */
+  widen: z.number().min(1).default(1.5),
+  /** Explicit transform ranges instead of the widened training ones. */
+  eot: EotSchema.partial().optional(),
+  seed: z.number().int().default(7),
+  /** For a bare PATCH.png (a run folder knows these). */
+  attack: z.enum(['patch', 'sticker', 'glasses']).optional(),
+  goal: z.enum(['hide', 'target', 'untargeted', 'dodge', 'impersonate']).optional(),
+  class: z.string().optional(),
+  target: z.string().optional(),
+  shape: ShapeSchema.optional(),
+  size: z.number().positive().optional(),
+  /** The natural-image control patch; a photo shipped in resources/controls by default. */
+  natural: z.string().optional(),
+  /** IoU at which a detection recovers a ground-truth object. */
+  iou: z.number().min(0).max(1).default(0.5),
+  /** Where eval.json and the plots go: the run folder, or beside the PNG. */
+  out: z.string().optional(),
+  batch: z.number().int().positive().default(8),
+});
+
+export type EvalOptions = z.infer<typeof EvalOptionsSchema>;
+export type EvalInput = z.input<typeof EvalOptionsSchema>;
+
+export const VARIANTS = ['patch', 'noise control', 'natural control', 'clean'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface VariantResult {
+  /** Fraction of views (faces, classifiers) or objects (detectors) where the attack's goal is met. */
+  success: number;
+  /** Detectors: fraction of ground-truth objects still found as their class. */
+  recall?: number;
+  /** Faces: fraction of views still matching the wearer's enrolled face. */
+  match?: number;
+  /** Faces: mean cosine similarity to the wearer's enrolled face, and to the target (impersonation). */
+  similarity?: { wearer: number; target?: number };
+}
+
+export interface EvalReport {
+  source: string;
+  model: { name: string; hash: string };
+  goal: string;
+  class?: string;
+  target?: string;
+  /** What `bins` and the plots show, e.g. "person recall". */
+  metric: string;
+  scenes: string[];
+  /** Held-out scenes that the run also trained on (should be empty). */
+  seenInTraining: string[];
+  views: number;
+  eot: EotConfig;
+  variants: Record<Variant, VariantResult>;
+  bins: Record<string, Bin[]>;
+  perScene: { scene: string; objects: number; rates: Record<Variant, number> }[];
+  files: string[];
+  notes: string[];
+}
+
+export interface EvalCallbacks {
+  onProgress?: (done: number, total: number) => void;
+  target?: AttackTarget;
+  faceDetector?: FaceDetector;
+}
+
+interface Source {
+  config: PhysicalAttackConfig;
+  texture: Plane;
+  mask: PatchMask;
+  outDir: string;
+  trainingScenes: string[];
+}
+
+/** Evaluates a run folder or a patch PNG on held-out scenes, beside a noise and a natural-image control. */
+export async function evaluateRun(sourcePath: string, input: EvalInput, callbacks: EvalCallbacks = {}): Promise<EvalReport> {
+  const parsed = EvalOptionsSchema.safeParse(input);
+  if (!parsed.success) throw new UserError(`invalid evaluation options: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const options = parsed.data;
+  const source = await readSource(sourcePath, options);
+  const { config } = source;
+  const target = callbacks.target ?? targetFromModel(await loadModel(config.model));
+  const notes: string[] = [];
+  const prepared = await prepareAttack(config, target, source.mask, { faceDetector: callbacks.faceDetector, onNote: (m) => notes.push(m) });
+  const eot: EotConfig = options.eot ? EotSchema.parse({ ...config.eot, ...options.eot }) : widenEot(config.eot, options.widen);
+  const compositor = new Compositor(source.mask.mask);
+  const textures: Record<Exclude<Variant, 'clean'>, Plane> = {
+    patch: source.texture,
+    'noise control': noiseTexture(source.texture, options.seed),
+    'natural control': await naturalTexture(options.natural, source.texture),
+  };
+  const judge = await makeJudge(config, target, prepared, options, callbacks);
+  const views: ViewParams[] = [];
+  const outcomes: Record<Variant, number[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
+  const scoreSums: Record<Variant, Record<string, number>> = { patch: {}, 'noise control': {}, 'natural control': {}, clean: {} };
+  const weights: number[] = [];
+  const perScene = prepared.names.map((scene, i) => ({ scene, objects: judge.objects(i), sums: { patch: 0, 'noise control': 0, 'natural control': 0, clean: 0 } as Record<Variant, number>, n: 0 }));
+  const total = prepared.names.length * options.views;
+  let done = 0;
+  const jobs: { scene: number; view: ViewParams; noiseSeed: number }[] = [];
+  for (let s = 0; s < prepared.names.length; s++) {
+    for (let v = 0; v < options.views; v++) {
+      const rng = new Rng(options.seed, s, v);
+      jobs.push({ scene: s, view: sampleView(eot, rng), noiseSeed: mixSeed(options.seed, [s, v, 1]) });
+    }
+  }
+  for (let start = 0; start < jobs.length; start += options.batch) {
+    const chunk = jobs.slice(start, start + options.batch);
+    const results: Record<Variant, TargetPrediction[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
+    for (const variant of VARIANTS) {
+      const samples: SceneSample[] = chunk.map((j) => ({ scene: prepared.planes[j.scene], quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed }));
+      const texture = variant === 'clean' ? source.texture : textures[variant];
+      const pixels = compositor.render(texture, samples).pixels;
+      results[variant] = await target.predict(pixels);
+    }
+    chunk.forEach((j, i) => {
+      views.push(j.view);
+      weights.push(judge.weight(j.scene));
+      perScene[j.scene].n++;
+      for (const variant of VARIANTS) {
+        const o = judge.outcome(j.scene, j.view, results[variant][i]);
+        outcomes[variant].push(o);
+        for (const [k, v] of Object.entries(judge.scores?.(j.scene, results[variant][i]) ?? {})) scoreSums[variant][k] = (scoreSums[variant][k] ?? 0) + v;
+        perScene[j.scene].sums[variant] += o;
+      }
+    });
+    done += chunk.length;
+    callbacks.onProgress?.(done, total);
+  }
+  const variants = Object.fromEntries(
+    VARIANTS.map((v) => {
+      const rate = weightedMean(outcomes[v], weights);
+      const scores = Object.fromEntries(Object.entries(scoreSums[v]).map(([k, sum]) => [k, sum / Math.max(1, outcomes[v].length)]));
+      return [v, judge.summarise(rate, scores)];
+    }),
+  ) as Record<Variant, VariantResult>;
+  const bins: Record<string, Bin[]> = {};
+  for (const b of BINNED) bins[b.name] = binOutcomes(views.map(b.read), outcomes);
+  const report: EvalReport = {
+    source: resolve(sourcePath),
+    model: { name: target.name, hash: target.hash },
+    goal: config.goal,
+    ...(config.class ? { class: config.class } : {}),
+    ...(config.target ? { target: config.target } : {}),
+    metric: judge.metric,
+    scenes: prepared.names,
+    seenInTraining: prepared.files.filter((f) => source.trainingScenes.includes(f)),
+    views: views.length,
+    eot,
+    variants,
+    bins,
+    perScene: perScene.map((p) => ({ scene: p.scene, objects: p.objects, rates: Object.fromEntries(VARIANTS.map((v) => [v, p.n > 0 ? p.sums[v] / p.n : 0])) as Record<Variant, number> })),
+    files: [],
+    notes: [...prepared.notes, ...notes.filter((n) => !prepared.notes.includes(n))],
+  };
+  if (report.seenInTraining.length > 0) report.notes.push(`${report.seenInTraining.length} evaluation scene(s) were also training scenes: ${report.seenInTraining.join(', ')}`);
+  report.files = await writeReport(source.outDir, report);
+  return report;
+}
+
+function weightedMean(values: readonly number[], weights: readonly number[]): number {
+  let s = 0;
+  let w = 0;
+  values.forEach((v, i) => {
+    s += v * weights[i];
+    w += weights[i];
+  });
+  return w > 0 ? s / w : 0;
+}
+
+async function readSource(path: string, options: EvalOptions): Promise<Source> {
+  if (!existsSync(path)) throw new UserError(`${path}: no such run folder or patch image`);
+  const overrides = definedOnly({ goal: options.goal, class: options.class, target: options.target, model: options.model, shape: options.shape, size: options.size });
+  if (statSync(path).isDirectory()) {
+    const store = RunStore.open(path);
+    const record = store.readRecord();
+    if (!existsSync(store.path(RUN_FILES.patch))) throw new UserError(`${path}: the run has no ${RUN_FILES.patch} yet (still running? resume it first)`);
+    const config = resolveAttackConfig({ ...(record.config as unknown as PhysicalAttackInput), ...overrides, scenes: options.scenes });
+    const { texture, mask } = await readPatchPng(store.path(RUN_FILES.patch), config.resolution);
+    return { config, texture, mask: config.shape.kind === 'eyeglasses' ? await shapeMask(config.shape, config.resolution) : { mask }, outDir: options.out ?? store.dir, trainingScenes: record.scenes };
+  }
+  if (!options.model) throw new UserError('evaluating a patch image needs --model');
+  const attack = options.attack ?? (options.shape?.kind === 'eyeglasses' ? 'glasses' : 'patch');
+  const config = resolveAttackConfig({ attack, model: options.model, scenes: options.scenes, ...overrides, shape: options.shape ?? { kind: 'mask', file: path } });
+  const resolution = config.resolution;
+  const { texture, mask } = await readPatchPng(path, resolution);
+  return { config, texture, mask: config.shape.kind === 'eyeglasses' ? await shapeMask(config.shape, resolution) : { mask }, outDir: options.out ?? dirname(resolve(path)), trainingScenes: [] };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function noiseTexture(like: Plane, seed: number): Plane {
+  const rng = new Rng(seed, 0x6e6f);
+  const t = makePlane(like.width, like.height, 3);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = rng.next();
+  return t;
+}
+
+async function naturalTexture(file: string | undefined, like: Plane): Promise<Plane> {
+  const path = file ?? join(resourcesDir(), 'controls', 'natural.png');
+  const image = await decodeImage(path);
+  const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+    .resize(like.width, like.height, { fit: 'cover' })
+    .raw()
+    .toBuffer();
+  return rasterToPlane({ width: like.width, height: like.height, channels: image.channels, data: new Uint8Array(data) });
+}
+
+/** How one view of one scene counts, per task and goal. */
+interface Judge {
+  metric: string;
+  objects(scene: number): number;
+  /** Detectors weigh views by their object count so rates are per object. */
+  weight(scene: number): number;
+  outcome(scene: number, view: ViewParams, p: TargetPrediction): number;
+  /** Extra per-view numbers to average (e.g. similarities). */
+  scores?(scene: number, p: TargetPrediction): Record<string, number>;
+  summarise(rate: number, scores: Record<string, number>): VariantResult;
+}
+
+async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, prepared: Prepared, options: EvalOptions, callbacks: EvalCallbacks): Promise<Judge> {
+  const clean = await predictPlanes(target, prepared.planes);
+  if (target.task === 'detector') {
+    const c = classIndex(target, config.class ?? '');
+    const t = config.goal === 'target' && config.target ? classIndex(target, config.target, '--target') : undefined;
+    const truth: Box[][] = clean.map((p, i) => {
+      const objects = objectsOfClass(p.detections ?? [], c, target.threshold).map((d) => d.box);
+      return config.attack === 'sticker' ? objects.slice(0, Math.max(1, prepared.quads[i].length)).slice(0, 1) : objects;
+    });
+    const name = target.labels[c] ?? String(c);
+    return {
+      metric: t === undefined ? `${name} recall` : `${name} seen as ${target.labels[t] ?? t}`,
+      objects: (s) => truth[s].length,
+      weight: (s) => truth[s].length,
+      outcome(s, view, p) {
+        const boxes = truth[s].map((b) => mapBox(b, view, target.width, target.height));
+        if (boxes.length === 0) return 0;
+        const dets = p.detections ?? [];
+        const hit = (box: Box, k: number): boolean => dets.some((d) => d.classIndex === k && iou(d.box, box) >= options.iou);
+        const rate = boxes.filter((b) => (t === undefined ? hit(b, c) : hit(b, t))).length / boxes.length;
+        return rate;
+      },
+      summarise: (rate) => (t === undefined ? { success: 1 - rate, recall: rate } : { success: rate }),
+    };
+  }
+  if (target.task === 'embedding') {
+    const own = clean.map((p) => unit(p.embedding));
+    let targetVector: Float32Array | undefined;
+    if (config.goal === 'impersonate' && config.target) {
+      const detect = callbacks.faceDetector ?? (await zooFaceDetector());
+      targetVector = unit((await target.predict(scenesPixels([(await alignedFace(detect, config.target, target)).plane])))[0].embedding);
+    }
+    const thr = target.threshold;
+    const tv = targetVector;
+    return {
+      metric: config.goal === 'impersonate' ? 'views matching the target' : "views not matching the wearer's enrolled face",
+      objects: () => 1,
+      weight: () => 1,
+      outcome(s, _view, p) {
+        const e = unit(p.embedding);
+        const self = dot(e, own[s]);
+        // Impersonation: the target is the match, and a better one than the wearer's own face.
+        if (tv) return dot(e, tv) >= thr && dot(e, tv) > self ? 1 : 0;
+        return self < thr ? 1 : 0;
+      },
+      scores(s, p) {
+        const e = unit(p.embedding);
+        return { wearer: dot(e, own[s]), matches: dot(e, own[s]) >= thr ? 1 : 0, ...(tv ? { target: dot(e, tv) } : {}) };
+      },
+      summarise: (rate, scores) => ({ success: rate, match: scores.matches, similarity: { wearer: scores.wearer, ...(tv ? { target: scores.target } : {}) } }),
+    };
+  }
+  const labels = clean.map((p) => p.top?.[0]?.index ?? -1);
+  const t = config.goal === 'target' && config.target ? classIndex(target, config.target, '--target') : undefined;
+  return {
+    metric: t === undefined ? 'views misclassified' : `views classified as ${target.labels[t] ?? t}`,
+    objects: () => 1,
+    weight: () => 1,
+    outcome: (s, _v, p) => {
+      const top = p.top?.[0]?.index;
+      return t === undefined ? (top !== labels[s] ? 1 : 0) : top === t ? 1 : 0;
+    },
+    summarise: (rate) => ({ success: rate }),
+  };
+}
+
+function scenesPixels(planes: Plane[]): { type: 'float32'; dims: number[]; data: Float32Array } {
+  const p = planes[0];
+  const data = new Float32Array(planes.length * p.data.length);
+  planes.forEach((q, i) => data.set(q.data, i * p.data.length));
+  return { type: 'float32', dims: [planes.length, 3, p.height, p.width], data };
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** A scene box as it appears in a view (the camera may have moved): the bounding box of its mapped corners. */
+function mapBox(box: Box, view: ViewParams, width: number, height: number): Box {
+  const h = viewHomography(view, width, height);
+  if (!h) return box;
+  const pts = [applyH(h, box[0], box[1]), applyH(h, box[2], box[1]), applyH(h, box[2], box[3]), applyH(h, box[0], box[3])];
+  return [Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1]))];
+}
+
+async function writeReport(dir: string, report: EvalReport): Promise<string[]> {
+  const rows: BinRow[] = [];
+  for (const b of BINNED) {
+    for (const bin of report.bins[b.name] ?? []) {
+      for (const v of VARIANTS) rows.push({ parameter: `${b.name} (${b.unit})`, value: Number(bin.centre.toFixed(3)), variant: v, rate: bin.rates[v], views: bin.views });
+    }
+  }
+  const recallLike = report.variants.patch.recall !== undefined;
+  const summaryRows = VARIANTS.map((v) => ({ variant: v, rate: recallLike ? (report.variants[v].recall ?? 0) : report.variants[v].success }));
+  const bins = await renderChart(binsChart(rows, report.metric, `${report.model.name}: ${report.metric} vs transform (${report.views} views)`));
+  const summary = await renderChart(summaryChart(summaryRows, report.metric, `${report.model.name}: ${report.metric}`));
+  const files = { 'eval-bins.svg': bins.svg, 'eval-bins.png': bins.png, 'eval-summary.svg': summary.svg, 'eval-summary.png': summary.png };
+  for (const [name, data] of Object.entries(files)) writeFileAtomic(join(dir, name), data);
+  const all = [RUN_FILES.eval, ...Object.keys(files)].map((f) => join(dir, f));
+  writeFileAtomic(join(dir, RUN_FILES.eval), JSON.stringify({ ...report, files: all }, null, 2) + '\n');
+  return all;
+}
+

@@ -1,0 +1,129 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
+
+export const RUN_FILES = {
+  run: 'run.json',
+  patch: 'patch.png',
+  metrics: 'metrics.jsonl',
+  checkpoint: 'checkpoint.bin',
+  samples: 'samples.png',
+  eval: 'eval.json',
+} as const;
+
+export type RunStatus = 'running' | 'paused' | 'done' | 'failed';
+
+/** run.json: enough to reproduce, resume and evaluate the run. */
+export interface RunRecord {
+  id: string;
+  kind: string;
+  created: string;
+  updated: string;
+  status: RunStatus;
+  /** The full validated configuration, defaults filled in. */
+  config: Record<string, unknown>;
+  model: { name: string; hash: string; width: number; height: number; task: string };
+  versions: Record<string, string>;
+  seed: number;
+  steps: { done: number; total: number };
+  /** Scene files the optimiser saw, absolute paths (evaluation should use others). */
+  scenes: string[];
+  notes: string[];
+  summary?: Record<string, unknown>;
+}
+
+/** One line of metrics.jsonl. */
+export interface MetricsLine {
+  step: number;
+  lr: number;
+  loss: number;
+  terms: Record<string, number>;
+  success: number;
+  ms: number;
+  /** Where the step's milliseconds went: compositor forward, model forward+backward (oracle), compositor backward, regularisers + optimiser. */
+  timing?: { render: number; model: number; backward: number; rest: number };
+}
+
+/** A run directory on disk; every write that matters is atomic. */
+export class RunStore {
+  private constructor(readonly dir: string) {}
+
+  /** Fails unless `dir` can hold a new run (absent, or an empty folder). */
+  static assertCreatable(dir: string): void {
+    const abs = resolve(dir);
+    if (existsSync(abs)) {
+      if (!statSync(abs).isDirectory()) throw new UserError(`${dir}: exists and is not a folder`);
+      if (existsSync(join(abs, RUN_FILES.run))) throw new UserError(`${dir}: already holds a run (use --resume ${dir} to continue it, or pick another --out)`);
+      if (readdirSync(abs).length > 0) throw new UserError(`${dir}: folder is not empty`);
+    }
+  }
+
+  /** A new run in `dir`, which must not hold another run. */
+  static create(dir: string): RunStore {
+    RunStore.assertCreatable(dir);
+    const abs = resolve(dir);
+    mkdirSync(abs, { recursive: true });
+    return new RunStore(abs);
+  }
+
+  static open(dir: string): RunStore {
+    const abs = resolve(dir);
+    if (!existsSync(join(abs, RUN_FILES.run))) throw new UserError(`${dir}: not a run folder (no ${RUN_FILES.run})`);
+    return new RunStore(abs);
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  readRecord(): RunRecord {
+    try {
+      return JSON.parse(readFileSync(this.path(RUN_FILES.run), 'utf8')) as RunRecord;
+    } catch (error) {
+      throw new UserError(`${this.path(RUN_FILES.run)}: unreadable (${(error as Error).message})`);
+    }
+  }
+
+  writeRecord(record: RunRecord): void {
+    writeFileAtomic(this.path(RUN_FILES.run), JSON.stringify({ ...record, updated: new Date().toISOString() }, null, 2) + '\n');
+  }
+
+  appendMetrics(line: MetricsLine): void {
+    appendFileSync(this.path(RUN_FILES.metrics), JSON.stringify(line) + '\n');
+  }
+
+  readMetrics(): MetricsLine[] {
+    const path = this.path(RUN_FILES.metrics);
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim().length > 0)
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as MetricsLine];
+        } catch {
+          return []; // a line torn by a kill mid-write
+        }
+      });
+  }
+
+  /** Drops metrics of steps after the checkpoint's `completed` steps (they will be run again). */
+  truncateMetrics(completed: number): void {
+    const kept = this.readMetrics().filter((m) => m.step <= completed);
+    writeFileAtomic(this.path(RUN_FILES.metrics), kept.map((m) => JSON.stringify(m) + '\n').join(''));
+  }
+
+  saveCheckpoint(ck: Checkpoint): void {
+    writeCheckpoint(this.path(RUN_FILES.checkpoint), ck);
+  }
+
+  loadCheckpoint(): Checkpoint | undefined {
+    return readCheckpoint(this.path(RUN_FILES.checkpoint));
+  }
+
+  writeFile(name: string, data: string | Uint8Array): void {
+    writeFileAtomic(this.path(name), data);
+  }
+}

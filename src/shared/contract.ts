@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ImportModelParams, ModelInfo, ModelSummary } from './models';
+import { AttackDefaults, Capabilities, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
+import type { Method } from './methods';
+import { Bytes } from './bytes';
+import { PredictFrameParams, PredictFrameResult } from './predictions';
+import { ReadArtifactParams, RunSummary } from './runs';
+import { AddScenesParams, PaletteSummary, ReadSceneParams, SceneSet } from './scenes';
+
+const Empty = z.object({}).default({});
+
+/** Every call: what it takes and what it answers. Both ends validate against these. */
+export const CONTRACT = {
+  capabilities: { params: Empty, result: Capabilities },
+  listModels: { params: Empty, result: z.object({ models: z.array(ModelSummary) }) },
+  describeModel: { params: z.object({ model: z.string().min(1) }), result: ModelInfo },
+  importModel: { params: ImportModelParams, result: z.object({ model: ModelSummary }) },
+  predictFrame: { params: PredictFrameParams, result: PredictFrameResult },
+  attackDefaults: { params: z.object({ attack: z.enum(['patch', 'sticker', 'glasses']) }), result: AttackDefaults },
+  listPalettes: { params: Empty, result: z.object({ palettes: z.array(PaletteSummary) }) },
+  listSceneSets: { params: Empty, result: z.object({ sets: z.array(SceneSet) }) },
+  readScene: { params: ReadSceneParams, result: z.object({ bytes: Bytes, mime: z.string() }) },
+  addScenes: { params: AddScenesParams, result: z.object({ set: SceneSet }) },
+  printPreview: { params: ExportPdfParams, result: PrintPreview },
+  exportChart: { params: z.object({ palette: z.string().min(1).default('default'), paper: Paper.default('a4') }), result: z.object({ bytes: Bytes, swatches: z.number() }) },
+  listRuns: { params: Empty, result: z.object({ runs: z.array(RunSummary) }) },
+  readArtifact: { params: ReadArtifactParams, result: z.object({ bytes: Bytes, mime: z.string() }) },
+  startJob: { params: JobRequest, result: z.object({ job: JobInfo }) },
+  listJobs: { params: Empty, result: z.object({ jobs: z.array(JobInfo) }) },
+  pauseJob: { params: JobIdParams, result: z.object({ job: JobInfo }) },
+  resumeJob: { params: JobIdParams, result: z.object({ job: JobInfo }) },
+  cancelJob: { params: JobIdParams, result: z.object({ job: JobInfo }) },
+} as const satisfies Record<Method, { params: z.ZodType; result: z.ZodType }>;
+
+/** What a caller passes (defaults may be left out). */
+export type Params<M extends Method> = z.input<(typeof CONTRACT)[M]['params']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ParsedParams<M extends Method> = z.output<(typeof CONTRACT)[M]['params']>;
+export type Result<M extends Method> = z.output<(typeof CONTRACT)[M]['result']>;
+
+/** The whole API as one object of async functions: what the renderer programs against. */
+export type PatchlabApi = { [M in Method]: (params: Params<M>) => Promise<Result<M>> };
+
+/** Thrown when a message does not match the contract; its message names the call and field. */
+export class ContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'value';
+  return `${where}: ${issue.message}`;
+}
+
+export function parseParams<M extends Method>(method: M, value: unknown): ParsedParams<M> {
+  const parsed = CONTRACT[method].params.safeParse(value ?? {});
+  if (!parsed.success) throw new ContractError(`${method}: invalid request: ${describe(parsed.error)}`);
+  return parsed.data as ParsedParams<M>;
+}
+
+export function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
+  const parsed = CONTRACT[method].result.safeParse(value);
+  if (!parsed.success) throw new ContractError(`${method}: invalid response: ${describe(parsed.error)}`);
+  return parsed.data as Result<M>;
+}

@@ -1,0 +1,84 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT } from '../helpers/paths';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
+
+/**
+ * A fake camera: Chromium plays a .y4m file as the webcam. ffmpeg writes `C420jpeg` for
+ * yuv420p; Chromium's reader wants plain `C420`, so the header is rewritten.
+ */
+export function makeFakeCamera(photo: string, out: string, seconds = 2): string {
+  const result = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', photo, '-t', String(seconds), '-r', '10', '-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2', '-pix_fmt', 'yuv420p', out], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
+  const bytes = readFileSync(out);
+  const headerEnd = bytes.indexOf(0x0a);
+  const header = bytes.subarray(0, headerEnd).toString('latin1').replace(/ C420\w*/, ' C420');
+  writeFileSync(out, Buffer.concat([Buffer.from(header, 'latin1'), bytes.subarray(headerEnd)]));
+  return out;
+}
+
+export interface Serving {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Runs `patchlab serve --port 0` as a user would and waits for its one line. */
+export function startServe(env: Record<string, string>): Promise<Serving> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/patchlab.js'), 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`patchlab serve did not start: ${err}`)), 60_000);
+    child.stderr?.on('data', (d) => (err += d));
+    child.stdout?.on('data', (d) => {
+      out += d;
+      const match = /^patchlab: serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[1],
+        process: child,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`patchlab serve exited with ${code}: ${err}`));
+    });
+  });
+}
+
+export function launchChromium(camera: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera}`,
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

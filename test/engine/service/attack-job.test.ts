@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importOnnxModel } from '../../../src/engine/models/import';
+import { createEngineService, type EngineService } from '../../../src/engine/service';
+import { parseResult, type EngineEvent, type JobInfo } from '../../../src/shared/index';
+import { imageFixture, modelFixture, tempDir } from '../../helpers/paths';
+
+const jobState = (events: EngineEvent[], id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'job' }> => e.type === 'job' && e.job.id === id).at(-1)?.job;
+async function until(check: () => boolean, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('attack jobs through the service (real engine, small classifier)', () => {
+  let service: EngineService;
+  let home: string;
+  const events: EngineEvent[] = [];
+  const previous = process.env.PATCHLAB_HOME;
+
+  beforeAll(async () => {
+    home = tempDir('patchlab-attack-job-');
+    process.env.PATCHLAB_HOME = home;
+    await importOnnxModel(modelFixture('mobilenet_v2_w025.onnx'), { name: 'mnv2', labels: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] });
+    const scenes = join(home, 'scenes', 'pets');
+    mkdirSync(scenes, { recursive: true });
+    for (const f of ['dog.jpg', 'kite.jpg']) copyFileSync(imageFixture(f), join(scenes, f));
+    service = createEngineService();
+    service.onEvent((e) => events.push(e));
+  });
+  afterAll(() => {
+    service.dispose();
+    process.env.PATCHLAB_HOME = previous;
+  });
+
+  it('optimises with progress events, pauses, resumes from the checkpoint and finishes the run', async () => {
+    const { job } = (await service.call('startJob', {
+      kind: 'attack',
+      params: { model: 'mnv2', attack: 'patch', goal: 'untargeted', scenes: 'pets', steps: 12, batch: 2, resolution: 32, size: 0.3, eot: { rotation: 10, tilt: 10, scaleMin: 0.9, scaleMax: 1.1, brightness: 0.1, contrast: 0.1, noise: 0.01, blur: 0.5 } },
+    })) as { job: JobInfo };
+    await until(() => events.some((e) => e.type === 'progress' && e.id === job.id && e.progress.step >= 2));
+    await service.call('pauseJob', { id: job.id });
+    await until(() => jobState(events, job.id)?.state === 'paused');
+    const run = jobState(events, job.id)?.run as string;
+    expect(run).toMatch(/^patch-untargeted-mnv2-/);
+    await new Promise((r) => setTimeout(r, 300));
+    await service.call('resumeJob', { id: job.id });
+    await until(() => ['done', 'failed'].includes(jobState(events, job.id)?.state ?? ''));
+    expect(jobState(events, job.id)).toMatchObject({ state: 'done', result: { status: 'done', stepsDone: 12 } });
+    const progress = events.filter((e): e is Extract<EngineEvent, { type: 'progress' }> => e.type === 'progress' && e.id === job.id && e.progress.step > 0);
+    expect(progress.at(-1)?.progress).toMatchObject({ step: 12, steps: 12 });
+    expect(progress.some((p) => p.progress.preview instanceof Uint8Array)).toBe(true);
+    expect(Object.keys(progress.at(-1)?.progress.loss ?? {})).toContain('total');
+    const { runs } = parseResult('listRuns', await service.call('listRuns', {}));
+    expect(runs.find((r) => r.id === run)).toMatchObject({ model: 'mnv2', attack: 'patch', status: 'done', stepsDone: 12, steps: 12 });
+    expect(existsSync(join(home, 'runs', run, 'patch.png'))).toBe(true);
+  });
+
+  it('evaluates the finished run on held-out scenes beside the controls, writing eval.json', async () => {
+    const { runs } = parseResult('listRuns', await service.call('listRuns', {}));
+    const run = runs[0].id;
+    const { job } = (await service.call('startJob', { kind: 'evaluate', params: { run, scenes: 'pets', views: 2 } })) as { job: JobInfo };
+    await until(() => ['done', 'failed'].includes(jobState(events, job.id)?.state ?? ''));
+    const done = jobState(events, job.id);
+    expect(done?.error).toBeUndefined();
+    expect(done).toMatchObject({ state: 'done', run, result: { views: 4 } }); // 2 scenes x 2 views
+    expect(Object.keys(done?.result?.success as object).sort()).toEqual(['clean', 'natural control', 'noise control', 'patch']);
+    expect(existsSync(join(home, 'runs', run, 'eval.json'))).toBe(true);
+    expect(existsSync(join(home, 'runs', run, 'eval-bins.png'))).toBe(true);
+  });
+
+  it("gives each attack kind's engine defaults", async () => {
+    const patch = parseResult('attackDefaults', await service.call('attackDefaults', { attack: 'patch' }));
+    const glasses = parseResult('attackDefaults', await service.call('attackDefaults', { attack: 'glasses' }));
+    expect(patch).toMatchObject({ goal: 'hide', shape: 'square', size: 0.2, eot: { rotation: 20, tilt: 30, scaleMin: 0.8, scaleMax: 1.2 } });
+    expect(glasses).toMatchObject({ goal: 'dodge', shape: 'eyeglasses', size: 1 });
+    expect(glasses.eot.rotation).toBeLessThan(patch.eot.rotation);
+  });
+});
