@@ -43,7 +43,7 @@ const ROWS: [string, ImageAttackName, Partial<AttackSettings>][] = [
   ['MI-FGSM, L-inf 8/255, 10 steps', 'mifgsm', { steps: 10 }],
   ['DeepFool (overshoot 0.02)', 'deepfool', {}],
   ['C&W L2 (6 x 100 Adam steps)', 'cw', { steps: 100 }],
-  ['JSMA (theta 1, <= 10% pixels)', 'jsma', { candidates: 256 }],
+  ['JSMA (theta 1, kappa 2, <= 10% pixels)', 'jsma', { candidates: 256, kappa: 2 }],
   ['Square, L-inf 8/255, 1000 queries', 'square', {}],
   ['HopSkipJump, 1000 queries', 'hopskipjump', {}],
 ];

@@ -202,7 +202,8 @@ function attackFlags(command: Command, name: ImageAttackName): void {
       command.option('--steps <n>', 'iterations', '10').option('--mu <mu>', 'momentum decay', '1');
       break;
     case 'jsma':
-      command.option('--theta <t>', 'change per selected pixel (+1 to white, -1 to black)', '1').option('--max-fraction <f>', 'largest fraction of pixels changed', '0.1').option('--candidates <n>', 'pixels paired per iteration', '256');
+      command.option('--theta <t>', 'change per selected pixel (+1 to white, -1 to black)', '1').option('--max-fraction <f>', 'largest fraction of pixels changed', '0.1').option('--candidates <n>', 'pixels paired per iteration', '256')
+        .option('--kappa <k>', 'keep changing pixels until the target logit leads by this margin, so the change survives 8-bit rounding and the resize (0: stop at the boundary, as in the paper)', '2');
       break;
     case 'deepfool':
       command.option('--overshoot <x>', 'overshoot factor', '0.02').option('--max-iter <n>', 'iterations', '50').option('--candidates <n>', 'classes considered', '10');
@@ -244,7 +245,7 @@ function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
     candidates: int('--candidates', 'candidates', name === 'jsma' ? 256 : d.candidates),
     overshoot: num('--overshoot', 'overshoot', d.overshoot),
     maxIter: int('--max-iter', 'maxIter', d.maxIter),
-    kappa: num('--kappa', 'kappa', d.kappa),
+    kappa: num('--kappa', 'kappa', name === 'jsma' ? 2 : d.kappa),
     searchSteps: int('--search-steps', 'searchSteps', d.searchSteps),
     learningRate: num('--lr', 'lr', d.learningRate),
     initialConst: num('--initial-const', 'initialConst', d.initialConst),

@@ -82,7 +82,7 @@ export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAt
     case 'mifgsm':
       return { name, run: (input) => miFgsm(input, { eps: s.eps, steps: s.steps, mu: s.mu }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
     case 'jsma':
-      return { name, run: (input) => jsma(input, { theta: s.theta, maxFraction: s.maxFraction, candidates: s.candidates }), minimumNorm: false, upsample: 'nearest' };
+      return { name, run: (input) => jsma(input, { theta: s.theta, maxFraction: s.maxFraction, candidates: s.candidates, kappa: s.kappa }), minimumNorm: false, upsample: 'nearest' };
     case 'deepfool':
       return { name, run: (input) => deepFool(input, { overshoot: s.overshoot, maxIter: s.maxIter, candidates: s.candidates }), minimumNorm: true, upsample: 'bilinear' };
     case 'cw':

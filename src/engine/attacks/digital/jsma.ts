@@ -9,6 +9,12 @@ export interface JsmaOptions {
   maxFraction: number;
   /** Pixels considered for pairing per iteration, by individual saliency (full search is quadratic). */
   candidates: number;
+  /**
+   * Keep going until the target logit leads every other by this margin. The plain goal stops
+   * right at the boundary, where 8-bit rounding and the resize back to the model's input undo
+   * the last few pixels; 0 is the paper's stopping rule.
+   */
+  kappa?: number;
 }
 
 /**
@@ -25,13 +31,14 @@ export async function jsma(input: AttackInput, options: JsmaOptions): Promise<At
   const classes = classifier.classes;
   const clean = await classifier.logits(x0);
   const targets = input.targets ? [...input.targets] : Array.from({ length: n }, (_, s) => runnerUp(clean.data.subarray(s * classes, (s + 1) * classes)));
-  const goal = { labels: input.labels, targets };
+  const kappa = options.kappa ?? 0;
+  const leads = (s: number, row: Float32Array): boolean => targetLead(row, targets[s]) >= kappa && reachedGoal({ labels: input.labels, targets }, s, row);
   const queries = new Array(n).fill(1);
   const budget = Math.max(2, Math.floor(options.maxFraction * plane));
   const x = cloneTensor(x0);
   const changed = Array.from({ length: n }, () => new Uint8Array(plane));
   const used = new Array(n).fill(0);
-  let active = Array.from({ length: n }, (_, s) => s).filter((s) => !reachedGoal(goal, s, clean.data.subarray(s * classes, (s + 1) * classes)));
+  let active = Array.from({ length: n }, (_, s) => s).filter((s) => !leads(s, clean.data.subarray(s * classes, (s + 1) * classes)));
   while (active.length > 0) {
     // Two rows per sample: the target logit's gradient (alpha) and the sum of the others' (beta).
     const rows = active.flatMap((s) => [s, s]);
@@ -44,7 +51,7 @@ export async function jsma(input: AttackInput, options: JsmaOptions): Promise<At
     const still: number[] = [];
     active.forEach((s, i) => {
       queries[s] += 2;
-      if (reachedGoal(goal, s, r.logits.data.subarray(2 * i * classes, (2 * i + 1) * classes)) || used[s] + 2 > budget) return;
+      if (leads(s, r.logits.data.subarray(2 * i * classes, (2 * i + 1) * classes)) || used[s] + 2 > budget) return;
       const alpha = pixelSums(r.grad.data, 2 * i, plane);
       const beta = pixelSums(r.grad.data, 2 * i + 1, plane);
       const pair = bestPair(alpha, beta, changed[s], Math.sign(options.theta), options.candidates, x.data, s * 3 * plane, plane);
@@ -62,6 +69,13 @@ export async function jsma(input: AttackInput, options: JsmaOptions): Promise<At
     active = still;
   }
   return { adversarial: x, queries, extras: { target: targets } };
+}
+
+/** The target logit minus the largest other one. */
+function targetLead(row: Float32Array, target: number): number {
+  let other = -Infinity;
+  for (let c = 0; c < row.length; c++) if (c !== target) other = Math.max(other, row[c]);
+  return row[target] - other;
 }
 
 function runnerUp(row: Float32Array): number {

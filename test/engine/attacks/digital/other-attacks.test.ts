@@ -33,6 +33,11 @@ describe('JSMA', () => {
     expect(decision(w1.map((v, k) => v - w0[k]), -(9 + 5.5), out.adversarial.data)).toBeGreaterThan(0);
     // Clean logits, then two gradient rows per iteration: two changes and a final check.
     expect(out.queries).toEqual([1 + 3 * 2]);
+    // With a margin of 1 logit, four pixels (lead 0.5) are not enough: the third pair brings the lead to 3.5.
+    const margin = await jsma({ classifier, x0, labels: [0], targets: [1] }, { theta: 1, maxFraction: 0.1, candidates: 64, kappa: 1 });
+    const changedWithMargin = [...Array(plane).keys()].filter((p) => [0, 1, 2].some((c) => margin.adversarial.data[c * plane + p] !== 0.5));
+    expect(changedWithMargin.length).toBe(6);
+    expect(decision(w1.map((v, k) => v - w0[k]), -(9 + 5.5), margin.adversarial.data)).toBeCloseTo(3.5, 4);
   });
 
   it('works on a single-score (sigmoid logit) model too: only the pixels that move the score change', async () => {
