@@ -1,15 +1,16 @@
 /**
  * Measures the digital attack suite on the built-in face classifiers with real face crops:
  * every face blazeface finds in test/fixtures/images/group1..6, cropped as the face models
- * expect (box x1.4, squared) at the photo's own resolution. Prints a markdown section; with
- * --write it replaces the "Digital attacks" section of BENCHMARKS.md.
+ * expect (box x1.4, squared) at the photo's own resolution. Prints a markdown section and
+ * replaces the "Digital attacks (issue 8)" section of BENCHMARKS.md — unless --models or --only
+ * narrow the run (a partial table must not replace the full one), where --write forces it.
  *
- *   npx tsx scripts/bench-digital.ts [--models emotion,antispoof] [--only pgd,cw] [--out DIR] [--write]
+ *   npm run bench:digital -- [--models emotion,antispoof] [--only pgd,cw,universal,random-resize] [--out DIR] [--write]
  *
  * Heavy (tens of minutes on 2 cores); not part of the test suite.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAttack, DEFAULT_SETTINGS, type AttackSettings, type ImageAttackName } from '../src/engine/attacks/digital/catalog';
 import { Rng } from '../src/engine/attacks/digital/core/rng';
@@ -23,6 +24,7 @@ import { loadModel } from '../src/engine/models/loaded';
 import { alignFace, detectFaces } from '../src/engine/models/faces';
 import type { Face } from '../src/engine/models/types';
 import { cacheDir, packageRoot } from '../src/engine/paths';
+import { writeBenchmarksSection } from './benchmarks-section';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -116,8 +118,12 @@ function row(label: string, s: RunSummary): string {
   return `| ${label} | ${pct(s.successRate)} (${s.attacked}) | ${pct(s.l0.mean)} / ${pct(s.l0.median)} | ${num(s.l2.mean)} / ${num(s.l2.median)} | ${num(s.modelL2.mean)} | ${num(s.linf.mean * 255, 1)}/255 | ${num(s.queries.mean, 0)} | ${num(s.seconds.perImage, 2)} |`;
 }
 
+const load = (): string => loadavg().map((v) => v.toFixed(2)).join(' ');
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const cpuStart = process.cpuUsage();
+  const loadBefore = load();
   const crops = await faceCrops(join(cacheDir(), 'bench-digital', 'crops'));
   const paths = crops.map((c) => c.path);
   const order = new Rng(0).sample(crops.length, crops.length);
@@ -125,7 +131,7 @@ async function main(): Promise<void> {
   const trainCrops = order.slice(0, cut).sort((a, b) => a - b).map((i) => crops[i]);
   const heldOut = order.slice(cut).sort((a, b) => a - b).map((i) => paths[i]);
   const lines: string[] = [];
-  lines.push('## Digital attacks (`scripts/bench-digital.ts`)', '');
+  lines.push('## Digital attacks (issue 8)', '', '`npm run bench:digital` (scripts/bench-digital.ts).', '');
   lines.push(
     `${crops.length} face crops: every face blazeface finds in test/fixtures/images/group1..6, cropped as the face models expect`,
     '(detector box x1.4, squared) at the photo\'s own resolution (62-146 px). Success is judged on the written 8-bit PNG by the',
@@ -162,41 +168,41 @@ async function main(): Promise<void> {
     }
     lines.push('');
     if (wanted('random-resize')) {
-      lines.push(`Against \`random-resize\` (Xie et al.: shrink to 90-100% and pad at a random place; success = share of 20 random draws on which the written PNG is misclassified):`, '');
+      lines.push(
+        'Against `random-resize` (Xie et al.: shrink to 90-100% and pad at a random place). Success = share of 20 random draws of the',
+        'defence on which the written PNG is misclassified; "oblivious" = plain PGD crafted without the defence, judged with it;',
+        '"EOT-PGD" = PGD through the defence, averaging the gradient over N draws per step (the adaptive attack).',
+        '',
+      );
       lines.push('| attack | success vs random-resize | success without the defence | defended clean accuracy | s / image |', '| --- | --- | --- | --- | --- |');
-      const setups = [
-        ['PGD L-inf 8/255 crafted without the defence (oblivious)', { oblivious: true }],
-        ['PGD L-inf 8/255 through the defence, one draw per step', { eot: 1 }],
-        ['EOT-PGD L-inf 8/255, 30 draws per step', { eot: 30 }],
-      ] as const;
-      for (const [label, options] of setups) {
-        const defences = await buildDefences(classifier, parseDefences('random-resize'), options);
-        const eot = 'eot' in options ? options.eot : 0;
-        const { summary } = await runImages({ model, classifier, defences, attack: buildAttack('pgd', DEFAULTS), images: paths, out: join(out, name, `random-resize-${eot ? `eot${eot}` : 'oblivious'}`), batch: 8, judgeDraws: 20 });
-        const d = summary.defended!;
-        lines.push(`| ${label} | ${pct(d.successRate)} | ${pct(d.undefendedSuccessRate)} | ${pct(d.cleanAccuracy)} | ${num(summary.seconds.perImage, 1)} |`);
-        console.error(`${name} random-resize ${label}: ${pct(d.successRate)}`);
+      for (const eps of [8, 2]) {
+        const setups = [
+          [`PGD L-inf ${eps}/255, oblivious`, { oblivious: true }],
+          [`PGD L-inf ${eps}/255 through the defence, 1 draw per step`, { eot: 1 }],
+          [`EOT-PGD L-inf ${eps}/255, 30 draws per step`, { eot: 30 }],
+        ] as const;
+        for (const [label, options] of setups) {
+          const defences = await buildDefences(classifier, parseDefences('random-resize'), options);
+          const eot = 'eot' in options ? options.eot : 0;
+          const attack = buildAttack('pgd', { ...DEFAULTS, eps: eps / 255 });
+          const { summary } = await runImages({ model, classifier, defences, attack, images: paths, out: join(out, name, `random-resize-${eps}-${eot ? `eot${eot}` : 'oblivious'}`), batch: 8, judgeDraws: 20 });
+          const d = summary.defended!;
+          lines.push(`| ${label} | ${pct(d.successRate)} | ${pct(d.undefendedSuccessRate)} | ${pct(d.cleanAccuracy)} | ${num(summary.seconds.perImage, 1)} |`);
+          console.error(`${name} random-resize ${label}: ${pct(d.successRate)}`);
+        }
       }
       lines.push('');
     }
   }
-  lines.push(`Total ${((Date.now() - started) / 60000).toFixed(0)} min. Outputs (adversarial PNGs, panels, results.json) in ${out}.`, '');
+  const cpu = process.cpuUsage(cpuStart);
+  lines.push(
+    `Total ${((Date.now() - started) / 60000).toFixed(0)} min wall, ${((cpu.user + cpu.system) / 6e7).toFixed(0)} min CPU; load average ${loadBefore} before, ${load()} after (1/5/15 min, 2 cores shared with other jobs).`,
+    `Outputs (adversarial PNGs, panels, results.json) in ${out}.`,
+    '',
+  );
   const section = lines.join('\n');
   console.log(section);
-  if (args.includes('--write')) writeSection(section);
-}
-
-/** Replaces this script's section of BENCHMARKS.md (or appends it), leaving the others alone. */
-function writeSection(section: string): void {
-  const path = join(packageRoot(), 'BENCHMARKS.md');
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = text.indexOf('## Digital attacks (');
-  if (start < 0) {
-    writeFileSync(path, text.trimEnd() + '\n\n' + section);
-    return;
-  }
-  const next = text.indexOf('\n## ', start + 1);
-  writeFileSync(path, text.slice(0, start) + section + (next >= 0 ? text.slice(next + 1) : ''));
+  if (args.includes('--write') || (!only && !flag('--models'))) console.error(`bench-digital: wrote ${writeBenchmarksSection('digital attacks', 'npm run bench:digital', section)}`);
 }
 
 await main();
