@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPatchlab } from '../helpers/cli';
+import { runPatchlab, runPatchlabInProcess } from '../helpers/cli';
 import { randomLinear } from '../helpers/linear-oracle';
 import { writeLinearOnnx } from '../helpers/linear-onnx';
 import { imageFixture, tempDir } from '../helpers/paths';
@@ -66,7 +66,7 @@ describe('patchlab attack (digital)', () => {
     expect(Object.keys(doc.results[0].defended).sort()).toEqual(['cleanAccuracy', 'success']);
   });
 
-  it('fails with one line naming the problem', () => {
+  it('fails with one line naming the problem', async () => {
     const out = tempDir('patchlab-cli-');
     const base = ['--model', model, '--images', imageFixture('dog.jpg'), '--out', out];
     const cases: [string[], RegExp][] = [
@@ -79,7 +79,7 @@ describe('patchlab attack (digital)', () => {
       [['attack', 'universal', ...base, '--target', '1'], /^patchlab: universal: the universal perturbation is untargeted/],
     ];
     for (const [args, message] of cases) {
-      const r = runPatchlab(args);
+      const r = await runPatchlabInProcess(args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
