@@ -77,7 +77,7 @@ export function registerDigitalAttacks(attack: Command): void {
   const universal = common(attack.command('universal').description('one perturbation for a whole set of images (Moosavi-Dezfooli et al.), judged on held-out images'))
     .option('--holdout <paths...>', 'held-out images or folders (default: --split of --images)')
     .option('--split <fraction>', 'fraction of --images to compute the perturbation on when there is no --holdout', '0.5')
-    .option('--method <deepfool|sgd>', "deepfool: Moosavi-Dezfooli's passes of DeepFool steps; sgd: sign-gradient ascent on the set's mean loss", 'deepfool')
+    .option('--method <sgd|deepfool>', "sgd: sign-gradient ascent on the set's mean loss (generalises better to held-out images from a few dozen); deepfool: Moosavi-Dezfooli's passes of DeepFool steps", 'sgd')
     .option('--mirror', 'also compute on the mirror image of each training image')
     .option('--eps <eps>', 'budget in pixel units', '10/255')
     .option('--norm <linf|l2>', 'budget norm', 'linf')
