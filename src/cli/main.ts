@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { registerDigitalAttacks } from './commands/attack-digital';
 import { registerPhysicalAttacks } from './commands/attack-physical';
 import { registerDemo } from './commands/demo';
 import { registerEval } from './commands/eval';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   // register their subcommands on it.
   const attack = program.command('attack').description('optimise a physical artefact or run a digital attack');
   registerPhysicalAttacks(attack);
+  registerDigitalAttacks(attack);
   registerEval(program);
   registerExport(program);
   registerCalibrate(program);

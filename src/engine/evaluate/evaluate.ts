@@ -9,6 +9,10 @@ import { iou, objectsOfClass, type Box } from '../attacks/placement';
 import { alignedFace, predictPlanes, prepareAttack, unit, type Prepared } from '../attacks/prepare';
 import { rasterToPlane } from '../attacks/scenes';
 import { classIndex, type AttackTarget, type TargetPrediction } from '../attacks/target';
+import { Rng as DefenceRng } from '../attacks/digital/core/rng';
+import { transformsOf } from '../defences/build';
+import { describeDefences, parseDefences } from '../defences/parse';
+import { applyChain, type PixelTransform } from '../defences/transform';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { decodeImage } from '../image/image';
@@ -52,6 +56,8 @@ export const EvalOptionsSchema = z.object({
   /** Where eval.json and the plots go: the run folder, or beside the PNG. */
   out: z.string().optional(),
   batch: z.number().int().positive().default(8),
+  /** Input defences between the camera and the model, as `--defence` spells them (`random-resize,jpeg=75`). */
+  defence: z.string().optional(),
 });
 
 export type EvalOptions = z.infer<typeof EvalOptionsSchema>;
@@ -84,6 +90,8 @@ export interface EvalReport {
   seenInTraining: string[];
   views: number;
   eot: EotConfig;
+  /** The input defences every view (clean ones too) went through, e.g. `jpeg(75) -> median(3)`. */
+  defence?: string;
   variants: Record<Variant, VariantResult>;
   bins: Record<string, Bin[]>;
   perScene: { scene: string; objects: number; rates: Record<Variant, number> }[];
@@ -110,6 +118,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
   const parsed = EvalOptionsSchema.safeParse(input);
   if (!parsed.success) throw new UserError(`invalid evaluation options: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
   const options = parsed.data;
+  const defences = inputDefences(options.defence);
   const source = await readSource(sourcePath, options);
   const { config } = source;
   const target = callbacks.target ?? targetFromModel(await loadModel(config.model));
@@ -143,7 +152,9 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
     for (const variant of VARIANTS) {
       const samples: SceneSample[] = chunk.map((j) => ({ scene: prepared.planes[j.scene], quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed }));
       const texture = variant === 'clean' ? source.texture : textures[variant];
-      const pixels = compositor.render(texture, samples).pixels;
+      let pixels = compositor.render(texture, samples).pixels;
+      // Every variant of a chunk meets the same defence draws, so they are compared like for like.
+      if (defences.length > 0) pixels = (await applyChain(defences, pixels, new DefenceRng(mixSeed(options.seed, [start, 0xdef])))).output;
       results[variant] = await target.predict(pixels);
     }
     chunk.forEach((j, i) => {
@@ -180,6 +191,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
     seenInTraining: prepared.files.filter((f) => source.trainingScenes.includes(f)),
     views: views.length,
     eot,
+    ...(options.defence ? { defence: describeDefences(parseDefences(options.defence)) } : {}),
     variants,
     bins,
     perScene: perScene.map((p) => ({ scene: p.scene, objects: p.objects, rates: Object.fromEntries(VARIANTS.map((v) => [v, p.n > 0 ? p.sums[v] / p.n : 0])) as Record<Variant, number> })),
@@ -189,6 +201,15 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
   if (report.seenInTraining.length > 0) report.notes.push(`${report.seenInTraining.length} evaluation scene(s) were also training scenes: ${report.seenInTraining.join(', ')}`);
   report.files = await writeReport(source.outDir, report);
   return report;
+}
+
+/** The pixel-rewriting defences of `--defence`; model-level ones belong to `attack`. */
+function inputDefences(spec: string | undefined): PixelTransform[] {
+  if (!spec) return [];
+  const specs = parseDefences(spec);
+  const other = specs.find((d) => d.kind === 'ensemble' || d.kind === 'consistency');
+  if (other) throw new UserError(`--defence: eval applies input defences (random-resize, jpeg, bit-depth, median); '${other.kind}' works on digital attacks only`);
+  return transformsOf(specs);
 }
 
 function weightedMean(values: readonly number[], weights: readonly number[]): number {

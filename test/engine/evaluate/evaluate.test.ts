@@ -65,6 +65,16 @@ describe('evaluateRun (toy detector)', () => {
     await expect(evaluateRun(join(run, 'patch.png'), { scenes: held })).rejects.toThrow(/needs --model/);
   });
 
+  it('--defence: every view goes through the input defences, and the report names them', async () => {
+    const squeezed = await evaluateRun(run, { scenes: held, views: 8, out: tempDir(), defence: 'random-resize=0.3,bit-depth=2' }, { target: toyDetector() });
+    expect(squeezed.defence).toBe('random-resize(0.3) -> bit-depth(2)');
+    expect(report.defence).toBeUndefined();
+    // Shrunk to as little as 30% and moved, persons no longer overlap their clean boxes (IoU < 0.5) in many views.
+    expect(squeezed.variants.clean.recall).toBeLessThan(report.variants.clean.recall as number);
+    await expect(evaluateRun(run, { scenes: held, views: 8, defence: 'ensemble=a.onnx' }, { target: toyDetector() })).rejects.toThrow(/--defence: eval applies input defences .* 'ensemble'/);
+    await expect(evaluateRun(run, { scenes: held, views: 8, defence: 'blur' }, { target: toyDetector() })).rejects.toThrow(/--defence: unknown defence 'blur'/);
+  });
+
   it('is deterministic for a seed', async () => {
     const again = await evaluateRun(run, { scenes: held, views: 8, out: tempDir() }, { target: toyDetector() });
     expect(again.variants).toEqual(report.variants);

@@ -1,0 +1,105 @@
+import { carliniWagnerL2 } from './cw';
+import { deepFool } from './deepfool';
+import { fgsm } from './fgsm';
+import { hopSkipJump } from './hopskipjump';
+import { jsma } from './jsma';
+import { miFgsm } from './mifgsm';
+import { pgd } from './pgd';
+import type { Norm } from './core/batch';
+import type { DigitalAttack } from './run-images';
+import { squareAttack } from './square';
+
+/** Every knob of every image attack, as the CLI and the service pass them. */
+export interface AttackSettings {
+  eps: number;
+  norm: Norm;
+  steps: number;
+  stepSize?: number;
+  randomStart: boolean;
+  mu: number;
+  theta: number;
+  maxFraction: number;
+  candidates: number;
+  overshoot: number;
+  maxIter: number;
+  kappa: number;
+  searchSteps: number;
+  learningRate: number;
+  initialConst: number;
+  queries: number;
+  pInit: number;
+  initEvals: number;
+  maxEvals: number;
+  gamma: number;
+  seed: number;
+}
+
+/** The command line's defaults (per-attack defaults such as C&W's 100 steps are applied there). */
+export const DEFAULT_SETTINGS: AttackSettings = {
+  eps: 8 / 255,
+  norm: 'linf',
+  steps: 20,
+  randomStart: true,
+  mu: 1,
+  theta: 1,
+  maxFraction: 0.1,
+  candidates: 10,
+  overshoot: 0.02,
+  maxIter: 50,
+  kappa: 0,
+  searchSteps: 6,
+  learningRate: 0.01,
+  initialConst: 0.1,
+  queries: 1000,
+  pInit: 0.05,
+  initEvals: 100,
+  maxEvals: 1000,
+  gamma: 1,
+  seed: 0,
+};
+
+export const IMAGE_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump'] as const;
+export type ImageAttackName = (typeof IMAGE_ATTACKS)[number];
+
+/** Attacks that need input gradients (the rest only query the model). */
+export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set(['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'universal', 'transfer']);
+
+/** The attack the image runner drives, from its name and settings. */
+export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAttack {
+  const linf = s.norm === 'linf' ? s.eps : undefined;
+  switch (name) {
+    case 'fgsm':
+      return { name, run: (input) => fgsm(input, { eps: s.eps }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
+    case 'bim':
+    case 'pgd':
+      return {
+        name,
+        run: (input) => pgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, stepSize: s.stepSize, randomStart: name === 'pgd' && s.randomStart, seed: s.seed }),
+        linfBudget: linf,
+        minimumNorm: false,
+        upsample: 'bilinear',
+      };
+    case 'mifgsm':
+      return { name, run: (input) => miFgsm(input, { eps: s.eps, steps: s.steps, mu: s.mu }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
+    case 'jsma':
+      return { name, run: (input) => jsma(input, { theta: s.theta, maxFraction: s.maxFraction, candidates: s.candidates, kappa: s.kappa }), minimumNorm: false, upsample: 'nearest' };
+    case 'deepfool':
+      return { name, run: (input) => deepFool(input, { overshoot: s.overshoot, maxIter: s.maxIter, candidates: s.candidates }), minimumNorm: true, upsample: 'bilinear' };
+    case 'cw':
+      return {
+        name,
+        run: (input) => carliniWagnerL2(input, { kappa: s.kappa, searchSteps: s.searchSteps, steps: s.steps, learningRate: s.learningRate, initialConst: s.initialConst }),
+        minimumNorm: true,
+        upsample: 'bilinear',
+      };
+    case 'square':
+      return { name, run: (input) => squareAttack(input, { eps: s.eps, maxQueries: s.queries, pInit: s.pInit, seed: s.seed }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
+    case 'hopskipjump':
+      return {
+        name,
+        run: (input) => hopSkipJump(input, { maxQueries: s.queries, initEvals: s.initEvals, maxEvals: s.maxEvals, gamma: s.gamma, seed: s.seed }),
+        minimumNorm: true,
+        upsample: 'bilinear',
+      };
+  }
+}
