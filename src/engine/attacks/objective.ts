@@ -42,11 +42,12 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
       const axis = await target.classAxis(heatmap);
       if (goal === 'hide' || goal === 'untargeted') {
         const c = need(ctx.classIndex, '--class');
-        return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis }, outputs: [heatmap], sign: 1, describe: `max score of class ${target.labels[c] ?? c}`, args: () => ({}), success: (l) => Array.from(l, (v) => v < thr) };
+        // No outputs requested: the loss alone decides success, and the graph then computes only class c's heatmap (narrow.ts).
+        return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis }, outputs: [], sign: 1, describe: `max score of class ${target.labels[c] ?? c}`, args: () => ({}), success: (l) => Array.from(l, (v) => v < thr) };
       }
       const t = need(ctx.targetIndex, '--target');
       if (ctx.classIndex === undefined) {
-        return { loss: { kind: 'max', output: heatmap, channels: [t, t + 1], axis }, outputs: [heatmap], sign: -1, describe: `max score of class ${target.labels[t] ?? t}`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
+        return { loss: { kind: 'max', output: heatmap, channels: [t, t + 1], axis }, outputs: [], sign: -1, describe: `max score of class ${target.labels[t] ?? t}`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
       }
       return mislabel(heatmap, axis, ctx.classIndex, t, thr, target);
     }
