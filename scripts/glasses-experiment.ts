@@ -12,7 +12,7 @@
  * legitimate choice, Sharif et al.'s attacker also chooses whom to impersonate).
  *
  *   npx tsx scripts/glasses-experiment.ts OUT_DIR [--first 0] [--wearers 22] [--goals dodge,impersonate]
- *     [--steps 100] [--views 24] [--batch 8] [--target next|nearest] [--early-stop 0.95] [--lr 0.02]
+ *     [--steps 100] [--views 24] [--batch 8] [--target next|nearest] [--early-stop 0.95] [--lr 0.02] [--same-person 1:7]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ const { values, positionals } = parseArgs({
     target: { type: 'string', default: 'next' },
     'early-stop': { type: 'string' },
     lr: { type: 'string' },
+    // Faces known to show one person (by eye: group1-face1 and group3-face1 are the same woman, 0.66 apart), never each other's target.
+    'same-person': { type: 'string', default: '1:7' },
   },
 });
 const out = positionals[0] ?? '/tmp/glasses-experiment';
@@ -73,16 +75,20 @@ const vectors: Float32Array[] = [];
 for (const f of files) vectors.push(unit((await faceres.predict(scenesToPixels([(await alignedFace(detect, f, faceres)).plane])))[0].embedding));
 const similarity = vectors.map((a) => vectors.map((b) => faceSimilarity(a, b)));
 
+const samePerson = (values['same-person'] ?? '').split(',').filter(Boolean).map((p) => p.split(':').map(Number));
+const isSamePerson = (i: number, j: number): boolean => i === j || samePerson.some((p) => p.includes(i) && p.includes(j));
+
 function targetOf(i: number): { index: number; clean: number } {
   if (values.target === 'nearest') {
     let best = -1;
     for (let j = 0; j < files.length; j++) {
-      if (j === i || similarity[i][j] >= faceres.threshold) continue;
+      if (isSamePerson(i, j) || similarity[i][j] >= faceres.threshold) continue;
       if (best < 0 || similarity[i][j] > similarity[i][best]) best = j;
     }
     return { index: best, clean: similarity[i][best] };
   }
-  const j = (i + 1) % files.length;
+  let j = (i + 1) % files.length;
+  if (isSamePerson(i, j)) j = (j + 1) % files.length;
   return { index: j, clean: similarity[i][j] };
 }
 
