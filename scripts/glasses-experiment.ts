@@ -12,7 +12,8 @@
  * legitimate choice, Sharif et al.'s attacker also chooses whom to impersonate).
  *
  *   npx tsx scripts/glasses-experiment.ts OUT_DIR [--first 0] [--wearers 22] [--goals dodge,impersonate]
- *     [--steps 100] [--views 24] [--batch 8] [--target next|nearest] [--early-stop 0.95] [--lr 0.02] [--same-person 1:7]
+ *     [--steps 100] [--views 24] [--batch 8] [--target next|nearest] [--early-stop 0.95] [--lr 0.02]
+ *     [--schedule cosine] [--size 1] [--tag NAME] [--same-person 1:7]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +41,12 @@ const { values, positionals } = parseArgs({
     target: { type: 'string', default: 'next' },
     'early-stop': { type: 'string' },
     lr: { type: 'string' },
+    schedule: { type: 'string' },
+    // Frame scale (lens centres stay on the eyes): > 1 gives wider, thicker rims.
+    size: { type: 'string' },
+    tag: { type: 'string', default: '' },
+    // Only these face indices (e.g. a pilot on one wearer).
+    only: { type: 'string' },
     // Faces known to show one person (by eye: group1-face1 and group3-face1 are the same woman, 0.66 apart), never each other's target.
     'same-person': { type: 'string', default: '1:7' },
   },
@@ -94,13 +101,15 @@ function targetOf(i: number): { index: number; clean: number } {
 
 const first = Number(values.first);
 const goals = (values.goals ?? '').split(',') as ('dodge' | 'impersonate')[];
-const summaryFile = join(out, `summary-${values.target}-${goals.join('+')}.json`);
+const summaryFile = join(out, `summary-${values.target}${values.tag}-${goals.join('+')}.json`);
 const results: Record<string, unknown>[] = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { runs: Record<string, unknown>[] }).runs : [];
 const last = Math.min(files.length, first + Number(values.wearers));
+const only = values.only ? values.only.split(',').map(Number) : undefined;
 for (let i = first; i < last; i++) {
+  if (only && !only.includes(i)) continue;
   const wearer = files[i];
   for (const goal of goals) {
-    const run = join(out, `${goal}-${values.target}-${i}`);
+    const run = join(out, `${goal}-${values.target}${values.tag}-${i}`);
     if (results.some((r) => r.run === run)) continue;
     const t = goal === 'impersonate' ? targetOf(i) : undefined;
     const t0 = performance.now();
@@ -115,7 +124,8 @@ for (let i = first; i < last; i++) {
         steps: Number(values.steps),
         batch: Number(values.batch),
         ...(values['early-stop'] ? { earlyStop: Number(values['early-stop']) } : {}),
-        ...(values.lr ? { lr: Number(values.lr) } : {}),
+        ...(values.lr ? { optimiser: { lr: Number(values.lr), ...(values.schedule ? { schedule: values.schedule as 'constant' | 'cosine' | 'step' } : {}) } } : {}),
+        ...(values.size ? { size: Number(values.size) } : {}),
       },
       run,
       {},
