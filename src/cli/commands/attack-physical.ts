@@ -34,6 +34,7 @@ interface AttackFlags {
   init?: string;
   checkpointEvery?: string;
   earlyStop?: string;
+  hideLoss?: string;
   out?: string;
   resume?: string;
   json?: boolean;
@@ -75,6 +76,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--disguise-weight <weight>', 'weight of the disguise term (default 1 with --disguise)')
       .option('--init <init>', 'starting texture: random, gray or #rrggbb')
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
+      .option('--hide-loss <kind>', 'hide objective: max (largest class score, adversarial-yolo) or tiles (every object above half the threshold at once)')
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
       .option('--resume <dir>', 'continue a stopped or killed run from its last checkpoint')
@@ -141,6 +143,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.init) input.init = f.init;
   if (f.checkpointEvery) input.checkpointEvery = parsePositiveInt('--checkpoint-every', f.checkpointEvery);
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
+  if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, ['max', 'tiles'] as const);
   return input;
 }
 

@@ -14,6 +14,7 @@ interface ConvertFlags {
   inputs?: string;
   layout: string;
   batch?: string;
+  freeBatch?: boolean;
   gray?: boolean;
   json?: boolean;
 }
@@ -40,6 +41,7 @@ export function registerConvert(program: Command): void {
     .option('--inputs <cuts>', 'graph tensors to feed as inputs instead, NAME=DIMS in TF order, comma-separated (e.g. after a preprocessing loop)')
     .option('--layout <NCHW|NHWC>', 'layout of 4-D image inputs in the ONNX graph', 'NCHW')
     .option('--batch <n>', 'fix a free batch dimension')
+    .option('--free-batch', 'leave the batch dimension free even where model.json fixes it (e.g. to 1)')
     .option('--gray', 'feed a single-channel model with RGB (converted with 0.2989, 0.587, 0.114 in the graph)')
     .option('--json', 'print the conversion report as JSON')
     .action(async (path: string, opts: ConvertFlags) => {
@@ -50,6 +52,7 @@ export function registerConvert(program: Command): void {
         inputs: splitList(opts.inputs)?.map(parseInputCut),
         inputLayout: parseChoice('--layout', opts.layout.toUpperCase(), ['NCHW', 'NHWC'] as const),
         batch: opts.batch ? parsePositiveInt('--batch', opts.batch) : undefined,
+        freeBatch: opts.freeBatch,
         rgbToGray: opts.gray ? { weights: [0.2989, 0.587, 0.114] } : undefined,
         progress: opts.json ? undefined : note,
       });

@@ -60,6 +60,12 @@ export const PhysicalAttackSchema = z.object({
   /** Starting texture: random, grey, or a solid colour #rrggbb (Sharif et al. start glasses from a solid colour). */
   init: z.string().regex(/^(random|gray|grey|#[0-9a-fA-F]{6})$/, 'random, gray or #rrggbb'),
   checkpointEvery: z.number().int().positive().default(10),
+  /**
+   * Detector hide loss: `max`, the largest class score in the heatmap (adversarial-yolo); or
+   * `tiles`, the sum over 8x8-cell tiles of the heatmap of (tile max - threshold/2)+, which
+   * pushes every object of the class down at once (group photos hold several per view).
+   */
+  hideLoss: z.enum(['max', 'tiles']).default('max'),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
   /** Samples drawn in samples.png. */

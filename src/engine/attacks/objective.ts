@@ -25,12 +25,17 @@ export interface ObjectiveContext {
   goal: Goal;
   classIndex?: number;
   targetIndex?: number;
+  /** Detectors, hide: the plain max or the tiled max (see PhysicalAttackConfig.hideLoss). */
+  hideLoss?: 'max' | 'tiles';
   /** Classifiers: the label each scene should lose (untargeted). */
   sceneLabels?: number[];
   /** Embeddings: the enrolled face per scene (dodge) or the target's face (impersonate), unit vectors. */
   sceneVectors?: Float32Array[];
   targetVector?: Float32Array;
 }
+
+/** Heatmap cells per side of a hide tile (8 cells = 32 input pixels on centernet's stride-4 map). */
+const HIDE_TILE = 8;
 
 export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> {
   const { target, goal } = ctx;
@@ -42,11 +47,18 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
       const axis = await target.classAxis(heatmap);
       if (goal === 'hide' || goal === 'untargeted') {
         const c = need(ctx.classIndex, '--class');
-        return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis }, outputs: [heatmap], sign: 1, describe: `max score of class ${target.labels[c] ?? c}`, args: () => ({}), success: (l) => Array.from(l, (v) => v < thr) };
+        // No outputs requested: the loss alone decides success, and the graph then computes only class c's heatmap (narrow.ts).
+        if (goal === 'hide' && ctx.hideLoss === 'tiles') {
+          const floor = thr / 2;
+          const tiles = { size: HIDE_TILE, floor };
+          // Success here is stricter than the detector's: every tile below half the threshold.
+          return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis, tiles }, outputs: [], sign: 1, describe: `sum over tiles of (max ${target.labels[c] ?? c} score - ${floor})+`, args: () => ({}), success: (l) => Array.from(l, (v) => v <= 0) };
+        }
+        return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis }, outputs: [], sign: 1, describe: `max score of class ${target.labels[c] ?? c}`, args: () => ({}), success: (l) => Array.from(l, (v) => v < thr) };
       }
       const t = need(ctx.targetIndex, '--target');
       if (ctx.classIndex === undefined) {
-        return { loss: { kind: 'max', output: heatmap, channels: [t, t + 1], axis }, outputs: [heatmap], sign: -1, describe: `max score of class ${target.labels[t] ?? t}`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
+        return { loss: { kind: 'max', output: heatmap, channels: [t, t + 1], axis }, outputs: [], sign: -1, describe: `max score of class ${target.labels[t] ?? t}`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
       }
       return mislabel(heatmap, axis, ctx.classIndex, t, thr, target);
     }

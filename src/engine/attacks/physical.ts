@@ -165,6 +165,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
         return { dir: store.dir, status: 'paused', stepsDone: step, earlyStopped: false, recentSuccess: mean(recent) };
       }
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const { samples, scenes } = drawBatch(config, prepared, step, B);
       const batch = compositor.render(texture, samples);
       const t1 = performance.now();
@@ -199,7 +200,8 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       const ms = performance.now() - t0;
       elapsedMs += ms;
       const timing = { render: Math.round(t1 - t0), model: Math.round(t2 - t1), backward: Math.round(t3 - t2), rest: Math.round(performance.now() - t3) };
-      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), timing });
+      const cpu = process.cpuUsage(cpu0);
+      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing });
       if (step % config.checkpointEvery === 0) save();
       if (options.onProgress) {
         const sps = (step - sessionStartStep) / ((performance.now() - sessionStart) / 1000);

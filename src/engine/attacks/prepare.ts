@@ -80,6 +80,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   const objective = await buildObjective({
     target,
     goal: config.goal,
+    hideLoss: config.hideLoss,
     classIndex: cls,
     targetIndex: config.target !== undefined ? classIndex(target, config.target, '--target') : undefined,
     sceneLabels: keep.map((i) => sceneLabels[i]),

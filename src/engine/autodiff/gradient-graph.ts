@@ -4,6 +4,7 @@ import { emptyGraph, opsetVersion, type Graph, type Model, type Node, type Tenso
 import type { DataType } from '../tensor/tensor';
 import { formatShape } from '../tensor/tensor';
 import { buildBackward } from './backward';
+import { narrowLossChannels } from './narrow';
 import { discoverValues, type DiscoveryInput } from './discover';
 import { Emitter, namesIn, type FloatType } from './emitter';
 import { emitLossHead, lossOutputs, type LossArgNames } from './losses';
@@ -67,8 +68,9 @@ export interface GradientGraph {
 export async function buildGradientGraph(source: Model, options: GradientGraphOptions): Promise<GradientGraph> {
   const label = options.label ?? 'model';
   const batch = options.batch;
-  const model = upgradeOpset(source, label);
-  const graph = model.graph;
+  const upgraded = upgradeOpset(source, label);
+  const { graph, loss } = narrowLossChannels(upgraded.graph, options.loss, options.outputs ?? []);
+  const model = { ...upgraded, graph };
   const realInputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   const modelInput = realInputs.find((i) => i.name === (options.input ?? realInputs[0]?.name));
   if (!modelInput) throw new UserError(`${label}: the model has no input named '${options.input}' (inputs: ${realInputs.map((i) => i.name).join(', ')})`);
@@ -108,11 +110,11 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
   const values = await discoverValues({ ...model, graph: forward }, discoveryInputs, batch, batchFree, label);
 
   const defaultOutput = graph.outputs[0]?.name;
-  const wanted = [...new Set([...(options.outputs ?? []), ...lossOutputs(options.loss, defaultOutput)])];
+  const wanted = [...new Set([...(options.outputs ?? []), ...lossOutputs(loss, defaultOutput)])];
   for (const name of wanted) {
     if (!values.has(name)) throw new UserError(`${label}: the model has no value named '${name}' (outputs: ${graph.outputs.map((o) => o.name).join(', ')})`);
   }
-  const head = await emitHead(options, values, taken, opset, defaultOutput, batch, label);
+  const head = await emitHead({ ...options, loss }, values, taken, opset, defaultOutput, batch, label);
 
   const emit = new Emitter(opset, taken, 'grad');
   const all: Graph = { ...forward, nodes: [...forward.nodes, ...head.nodes], initializers: new Map([...forward.initializers, ...head.initializers]) };

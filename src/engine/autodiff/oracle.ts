@@ -11,6 +11,17 @@ import type { FloatTensor } from '../tensor/tensor';
  * Everything that varies per call (labels, masks, target embeddings, output gradients) is a
  * graph *input*, never a constant, so one built graph serves a whole optimisation run.
  */
+/**
+ * `max` over tiles instead of the whole map: the spatial dims (all but the batch and channel
+ * axes, 2-D) are cut into `size` x `size` tiles and the loss is the sum over tiles of
+ * max(tile max - floor, 0). A detector's hide loss then pushes down every object scoring above
+ * `floor` at once, where the plain max moves only the strongest one per view.
+ */
+export interface MaxTiles {
+  size: number;
+  floor: number;
+}
+
 export type LossSpec =
   /** Cross-entropy on logits, per sample; `targeted` negates it (minimise CE to the target). */
   | { kind: 'ce'; output?: string; targeted?: boolean }
@@ -23,7 +34,7 @@ export type LossSpec =
   | { kind: 'sum' | 'mean'; output: string; masked?: boolean; channels?: [number, number]; axis?: number }
   /** Max per sample over an output (after the optional channel restriction), e.g. the
    * adversarial-yolo "hide" objective on a detector's class heatmap. */
-  | { kind: 'max'; output: string; channels?: [number, number]; axis?: number }
+  | { kind: 'max'; output: string; channels?: [number, number]; axis?: number; tiles?: MaxTiles }
   /** Cosine similarity between an embedding output and a per-call vector per sample. */
   | { kind: 'cosine'; output: string }
   /** Mean squared error to a per-call target of the output's shape. */

@@ -65,6 +65,8 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     inputs: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().positive()) })).optional(),
     /** Feed a single-channel (grey) model with RGB: grey = weights . rgb + bias, inside the graph. */
     rgbToGray: z.object({ weights: Triple, bias: z.number().default(0) }).optional(),
+    /** Leave the batch dimension free where model.json fixes it (to 1), so attacks run a batch of views in one pass. */
+    freeBatch: z.boolean().optional(),
   }),
 ]);
 

@@ -31,6 +31,7 @@ function conversionOptions(source: TfjsSource): ConvertOptions {
     ...(source.outputs ? { outputs: source.outputs } : {}),
     ...(source.inputs ? { inputs: source.inputs } : {}),
     ...(source.rgbToGray ? { rgbToGray: source.rgbToGray } : {}),
+    ...(source.freeBatch ? { freeBatch: true } : {}),
   };
 }
 

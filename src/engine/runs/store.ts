@@ -42,6 +42,8 @@ export interface MetricsLine {
   terms: Record<string, number>;
   success: number;
   ms: number;
+  /** Process CPU time of the step (all threads): unlike `ms`, it barely moves when other processes share the cores. */
+  cpuMs?: number;
   /** Where the step's milliseconds went: compositor forward, model forward+backward (oracle), compositor backward, regularisers + optimiser. */
   timing?: { render: number; model: number; backward: number; rest: number };
 }

@@ -48,6 +48,7 @@ export async function convertTfjsFile(path: string, options: ConvertOptions = {}
 /** Converts a TF.js graph model to an ONNX model (opset 17) computing what TF.js computes. */
 export async function convertTfjs(artifacts: TfjsArtifacts, options: ConvertOptions = {}): Promise<ConversionResult> {
   const label = artifacts.label;
+  if (options.freeBatch && options.batch !== undefined) throw new UserError(`${label}: --batch fixes the batch dimension and --free-batch frees it; give one`);
   const nodes = parseNodes(artifacts);
   const byName = new Map<string, TfNode>(nodes.map((n) => [n.name, n]));
   const jsonByName = new Map<string, TfNodeJson>(artifacts.nodes.map((n) => [n.name, n]));

@@ -24,6 +24,12 @@ export interface InputOptions {
   /** Fixes an unknown batch dimension. */
   batch?: number;
   /**
+   * Leaves the batch (leading) dimension of every input symbolic even where the model declares
+   * a fixed one: TF.js exports of fixed-batch models declare 1, which would make an attack run
+   * its batch of views one at a time.
+   */
+  freeBatch?: boolean;
+  /**
    * Feeds a single-channel (grey) image input with RGB instead: the graph starts with a 1x1
    * convolution grey = weights . rgb + bias, so gradients reach all three channels.
    */
@@ -80,6 +86,7 @@ function resolveShape(node: TfNode, declared: Dim[] | undefined, signature: TfSi
     return [...fixed];
   }
   if (!base) throw new UserError(`input '${node.name}' has no known rank; give its shape`);
+  if (options.freeBatch && base.length > 0) return [null, ...base.slice(1).map((d, i) => d ?? fromSignature?.[i + 1] ?? null)];
   return base.map((d, i) => d ?? fromSignature?.[i] ?? (i === 0 ? (options.batch ?? null) : null));
 }
 

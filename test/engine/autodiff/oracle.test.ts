@@ -187,6 +187,34 @@ describe('gradient oracle: loss kinds (values from the outputs, gradients agains
       return { loss, dy };
     }));
 
+  it('tiled max of channel 1: sum over 4x4 tiles of (tile max - floor)+, gradient at each tile argmax above the floor', () =>
+    check(detector, { kind: 'max', output: 'heatmap', channels: [1, 2], tiles: { size: 4, floor: 0.72 } }, {}, 'heatmap', (y) => {
+      const dy = new Float32Array(y.data.length);
+      let above = 0;
+      let below = 0;
+      const loss = [0, 1].map((n) => {
+        let s = 0;
+        for (let ty = 0; ty < 16; ty += 4)
+          for (let tx = 0; tx < 16; tx += 4) {
+            let at = -1;
+            for (let yy = ty; yy < ty + 4; yy++) for (let xx = tx; xx < tx + 4; xx++) {
+              const i = n * 768 + 256 + yy * 16 + xx;
+              if (at < 0 || y.data[i] > y.data[at]) at = i;
+            }
+            if (y.data[at] > 0.72) {
+              s += y.data[at] - 0.72;
+              dy[at] = 1;
+              above++;
+            } else below++;
+          }
+        return s;
+      });
+      // The floor must split the tiles for the check to mean anything.
+      expect(above).toBeGreaterThan(0);
+      expect(below).toBeGreaterThan(0);
+      return { loss, dy };
+    }));
+
   it('cosine similarity to per-sample vectors', async () => {
     const vectors = floatTensor([2, 10], Float32Array.from({ length: 20 }, (_, i) => Math.sin(i + 1)));
     await check(classifier, { kind: 'cosine', output: 'logits' }, { vectors }, 'logits', (y) => {

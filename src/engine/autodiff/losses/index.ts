@@ -1,6 +1,6 @@
 import type { LossSpec } from '../oracle';
 import { crossEntropy, logit, margin } from './classification';
-import { maximum, sumOrMean } from './reductions';
+import { maximum, sumOrMean, tiledMaximum } from './reductions';
 import { cosine, meanSquaredError, vectorJacobian } from './similarity';
 import type { HeadContext, LossHead } from './types';
 
@@ -34,7 +34,7 @@ export function emitLossHead(ctx: HeadContext, loss: LossSpec, defaultOutput: st
     case 'mean':
       return sumOrMean(ctx, output, loss.kind, loss.masked ?? false, loss.channels, loss.axis);
     case 'max':
-      return maximum(ctx, output, loss.channels, loss.axis);
+      return loss.tiles ? tiledMaximum(ctx, output, loss.tiles, loss.channels, loss.axis) : maximum(ctx, output, loss.channels, loss.axis);
     case 'cosine':
       return cosine(ctx, output);
     case 'mse':
