@@ -1,3 +1,4 @@
+import { fuseHardActivations } from './fuse-hard-activations';
 import type { Model, ValueInfo } from '../onnx/ir';
 import { createModel } from '../onnx/ir';
 import { UserError } from '../errors';
@@ -12,7 +13,7 @@ import { outputCounts, reachableInOrder } from './order';
 import { partialOutput } from './partial';
 import type { ConstData, Dim, TfValue } from './values';
 
-export const CONVERTER_VERSION = '1';
+export const CONVERTER_VERSION = '2';
 
 export interface ConvertOptions extends InputOptions {
   /** TF tensor names (`node` or `node:1`) to cut the graph at; default: the signature outputs, else the sinks. */
@@ -133,6 +134,7 @@ export async function convertTfjs(artifacts: TfjsArtifacts, options: ConvertOpti
   if (unsupported.size > 0) throw unsupportedError(label, unsupported, order, poisoned, (ref) => Boolean(table.get(ref)?.constant));
 
   for (const out of outputs) addGraphOutput(builder, table, refName(out));
+  fuseHardActivations(builder.graph);
   builder.pruneUnused();
   const model = createModel(builder.graph, 17);
   model.producerName = 'patchlab tfjs converter';
