@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { imagesToTensor, PLAIN_NCHW, tensorToImage } from '../image/tensorize';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import { straightThrough, type PixelTransform, type TransformStep } from './transform';
 
@@ -15,16 +16,13 @@ export class JpegCompression implements PixelTransform {
   constructor(readonly quality: number) {}
 
   async apply(pixels: FloatTensor): Promise<TransformStep> {
-    const [n, c, h, w] = pixels.dims;
-    const plane = h * w;
+    const [n, , h, w] = pixels.dims;
     const out = floatTensor(pixels.dims);
     for (let s = 0; s < n; s++) {
-      const rgb = Buffer.alloc(plane * c);
-      for (let ch = 0; ch < c; ch++)
-        for (let p = 0; p < plane; p++) rgb[p * c + ch] = Math.round(Math.min(1, Math.max(0, pixels.data[(s * c + ch) * plane + p])) * 255);
-      const jpeg = await sharp(rgb, { raw: { width: w, height: h, channels: c as 3 } }).jpeg({ quality: this.quality, chromaSubsampling: '4:2:0' }).toBuffer();
+      const rgb = tensorToImage(pixels, s, PLAIN_NCHW);
+      const jpeg = await sharp(rgb.data, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: this.quality, chromaSubsampling: '4:2:0' }).toBuffer();
       const decoded = await sharp(jpeg).raw().toBuffer();
-      for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) out.data[(s * c + ch) * plane + p] = decoded[p * c + ch] / 255;
+      out.data.set(imagesToTensor([{ width: w, height: h, channels: 3, data: decoded }], PLAIN_NCHW).data, s * 3 * h * w);
     }
     return { output: out, backward: straightThrough };
   }
