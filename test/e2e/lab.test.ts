@@ -9,7 +9,7 @@ import { ROOT, imageFixture, modelFixture, tempDir } from '../helpers/paths';
 import { CHROMIUM, launchChromium, makeFakeCamera, screenshot, startServe, type Serving } from './harness';
 
 // End-to-end: `patchlab serve` + Debian's Chromium with a fake camera playing a group photo.
-const SCREENS = ['models', 'design', 'optimise', 'evaluate', 'webcam', 'print'] as const;
+const SCREENS = ['models', 'design', 'optimise', 'evaluate', 'webcam', 'print', 'digital'] as const;
 const LABELS = readFileSync(modelFixture('labels10.txt'), 'utf8').trim().split('\n');
 
 describe('the lab in Chromium (browser mode)', () => {
