@@ -50,6 +50,30 @@ export const DigitalSettings = z.object({
 });
 export type DigitalSettings = z.infer<typeof DigitalSettings>;
 
+/** The attacks' shared defaults (per-attack ones, such as C&W's 100 steps, are applied by the engine's resolveAttackSettings). */
+export const DEFAULT_DIGITAL_SETTINGS: DigitalSettings = {
+  eps: 8 / 255,
+  norm: 'linf',
+  steps: 20,
+  randomStart: true,
+  mu: 1,
+  theta: 1,
+  maxFraction: 0.1,
+  candidates: 10,
+  overshoot: 0.02,
+  maxIter: 50,
+  kappa: 0,
+  searchSteps: 6,
+  learningRate: 0.01,
+  initialConst: 0.1,
+  queries: 1000,
+  pInit: 0.05,
+  initEvals: 100,
+  maxEvals: 1000,
+  gamma: 1,
+  seed: 0,
+};
+
 /** An image of a scene set (the shipped samples, uploads, webcam captures). */
 export const SceneImage = z.object({ set: Slug, image: FileName });
 

@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, imageFixture, tempDir } from '../helpers/paths';
-import { CHROMIUM, launchChromium, makeFakeCamera, screenshot, startServe, type Serving } from './harness';
+import { imageFixture, tempDir } from '../helpers/paths';
+import { ensureBuilt, launchChromium, makeFakeCamera, openLab, screenshot, startServe, type Serving } from './harness';
 
 // End-to-end: the Digital screen in Debian's Chromium against `patchlab serve`, attacking the
 // zoo's emotion classifier (64x64, 7 classes) on two face crops uploaded through the screen.
@@ -20,19 +19,11 @@ describe('the Digital screen in Chromium (browser mode)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-      const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
-    }
+    ensureBuilt();
     home = tempDir('patchlab-e2e-digital-');
     serving = await startServe({ PATCHLAB_HOME: home });
     browser = await launchChromium(makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'), 1));
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(serving.url);
-    await page.getByText('engine ready').waitFor();
+    page = await openLab(browser, serving.url, pageErrors);
   }, 120_000);
 
   afterAll(async () => {

@@ -7,18 +7,10 @@ import { parseResult, type EngineEvent, type JobInfo } from '../../../src/shared
 import { runPatchlabInProcess } from '../../helpers/cli';
 import { randomLinear } from '../../helpers/linear-oracle';
 import { writeLinearOnnx } from '../../helpers/linear-onnx';
+import { lastJob, until } from '../../helpers/jobs';
 import { imageFixture, tempDir } from '../../helpers/paths';
 
-const lastJob = (events: EngineEvent[], id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'job' }> => e.type === 'job' && e.job.id === id).at(-1)?.job;
 const progressOf = (events: EngineEvent[], id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'progress' }> => e.type === 'progress' && e.id === id).map((e) => e.progress);
-
-async function until(check: () => boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** results.json without what differs between two runs of the same attack: timings and the output folder. */
 function comparable(text: string, out: string): unknown {

@@ -1,4 +1,4 @@
-import type { DigitalAttackName, DigitalAttackParams, DigitalDefence, DigitalSettings } from '../../../shared/digital';
+import { DEFAULT_DIGITAL_SETTINGS, type DigitalAttackName, type DigitalAttackParams, type DigitalDefence, type DigitalSettings } from '../../../shared/digital';
 
 type Via = 'fgsm' | 'bim' | 'pgd' | 'mifgsm';
 
@@ -158,28 +158,7 @@ export const INITIAL_DIGITAL: DigitalForm = {
   set: 'samples',
   images: [],
   target: '',
-  settings: {
-    eps: 8,
-    norm: 'linf',
-    steps: 20,
-    randomStart: true,
-    mu: 1,
-    theta: 1,
-    maxFraction: 0.1,
-    candidates: 10,
-    overshoot: 0.02,
-    maxIter: 50,
-    kappa: 0,
-    searchSteps: 6,
-    learningRate: 0.01,
-    initialConst: 0.1,
-    queries: 1000,
-    pInit: 0.05,
-    initEvals: 100,
-    maxEvals: 1000,
-    gamma: 1,
-    seed: 0,
-  },
+  settings: toFormSettings(DEFAULT_DIGITAL_SETTINGS),
   defences: structuredClone(DEFAULT_DEFENCES),
   eot: 1,
   bpda: true,
