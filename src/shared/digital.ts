@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FileName, Slug } from './bytes';
 
 /** The digital attacks the lab runs on images (the CLI's `patchlab attack <name>`). */
-export const DIGITAL_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump', 'transfer'] as const;
+export const DIGITAL_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump', 'transfer', 'universal'] as const;
 export type DigitalAttackName = (typeof DIGITAL_ATTACKS)[number];
 
 /** White-box attacks a transfer attack may run on its surrogate. */
@@ -89,6 +89,22 @@ export const DigitalAttackParams = z
     /** Transfer: the model the examples are crafted on; `model` only judges them. */
     surrogate: z.string().min(1).optional(),
     via: z.enum(TRANSFER_VIA).default('mifgsm'),
+    /** Universal: how the one perturbation is computed, and on which images it is judged. */
+    universal: z
+      .object({
+        /** sgd: sign-gradient ascent on the set's mean loss; deepfool: Moosavi-Dezfooli's passes. */
+        method: z.enum(['sgd', 'deepfool']).default('sgd'),
+        /** Fraction of `images` computed on when `heldOut` is not given; the rest is held out. */
+        split: z.number().gt(0).lt(1).default(0.5),
+        /** Also compute on the mirror image of each training image. */
+        mirror: z.boolean().default(false),
+        /** deepfool: stop once this fraction of the training images is fooled. */
+        foolingRate: z.number().gt(0).max(1).optional(),
+        maxPasses: positiveInt(1000).optional(),
+      })
+      .default({ method: 'sgd', split: 0.5, mirror: false }),
+    /** Universal: images judged only, never computed on (instead of a split of `images`). */
+    heldOut: z.array(SceneImage).min(1).max(200).optional(),
     defences: z.array(DigitalDefence).max(8).default([]),
     /** Draws of the defence's randomness averaged per gradient (EOT). */
     eot: positiveInt(1000).default(1),
@@ -104,6 +120,9 @@ export const DigitalAttackParams = z
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (p.attack === 'transfer' && !p.surrogate) issue('surrogate', 'a transfer attack needs a surrogate model to craft on');
     if (p.attack !== 'transfer' && p.surrogate) issue('surrogate', 'only a transfer attack uses a surrogate');
+    if (p.attack === 'universal' && p.target) issue('target', 'the universal perturbation is untargeted');
+    if (p.attack === 'universal' && !p.heldOut && p.images.length < 2) issue('images', 'a universal attack needs at least two images (some to compute on, some held out)');
+    if (p.attack !== 'universal' && p.heldOut) issue('heldOut', 'only a universal attack holds images out');
     if (p.attack === 'transfer' && p.defences.length > 0) issue('defences', 'transfer does not take defences; attack the defended model directly');
     if ((p.settings.norm ?? 'linf') === 'linf' && p.settings.eps !== undefined && p.settings.eps > 1) issue('settings', 'eps: an L-inf budget is at most 1 (255/255)');
     if (p.settings.initEvals !== undefined && p.settings.maxEvals !== undefined && p.settings.initEvals > p.settings.maxEvals) issue('settings', 'initEvals: more than maxEvals');
@@ -125,6 +144,8 @@ const Norms = z.object({ l0: z.number(), l0Pixels: z.number(), l2: z.number(), l
 export const DigitalImageResult = z.object({
   /** The input image's file name. */
   image: z.string(),
+  /** Universal: the run's subfolder the image's files are in (training or held-out images). */
+  folder: z.enum(['train', 'heldout']).optional(),
   /** Where the input came from, when it is an image of a scene set (to show the clean image). */
   source: SceneImage.optional(),
   width: z.number(),
@@ -166,5 +187,24 @@ export const DigitalSummary = z.object({
 });
 export type DigitalSummary = z.infer<typeof DigitalSummary>;
 
-export const DigitalResults = z.object({ run: Slug, summary: DigitalSummary, results: z.array(DigitalImageResult) });
+/** A universal run: the one perturbation and how it fools the training and the held-out images. */
+export const UniversalOutcome = z.object({
+  method: z.enum(['sgd', 'deepfool']),
+  eps: z.number(),
+  norm: z.string(),
+  passes: z.number(),
+  passRates: z.array(MaybeNumber),
+  trainFoolingRate: MaybeNumber,
+  heldOutFoolingRate: MaybeNumber,
+  computedOn: z.number(),
+  queries: z.number(),
+  seconds: z.number(),
+  /** The held-out images' summary (`summary` is the training images'). */
+  heldOut: DigitalSummary,
+  /** The perturbation x10 around mid-grey (a file of the run). */
+  perturbation: FileName,
+});
+export type UniversalOutcome = z.infer<typeof UniversalOutcome>;
+
+export const DigitalResults = z.object({ run: Slug, summary: DigitalSummary, results: z.array(DigitalImageResult), universal: UniversalOutcome.optional() });
 export type DigitalResults = z.infer<typeof DigitalResults>;

@@ -2,11 +2,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
-import { Rng } from '../../engine/attacks/digital/core/rng';
 import { runImages, type ImageResult, type RunSummary } from '../../engine/attacks/digital/run-images';
 import { runUniversal } from '../../engine/attacks/digital/run-universal';
 import { prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../engine/attacks/digital/prepare';
 import { resolveAttackSettings } from '../../engine/attacks/digital/settings';
+import { resolveUniversalSettings, splitImages } from '../../engine/attacks/digital/universal-settings';
 import type { Stat } from '../../engine/attacks/digital/metrics';
 import { DEFENCE_HELP, parseDefences } from '../../engine/defences/parse';
 import { UserError } from '../../engine/errors';
@@ -90,15 +90,7 @@ export function registerDigitalAttacks(attack: Command): void {
     const all = expandImages(flags.images);
     let train = all;
     let heldOut = flags.holdout ? expandImages(flags.holdout as string[]) : [];
-    if (!flags.holdout) {
-      const fraction = parseNumber('--split', flags.split as string);
-      if (!(fraction > 0 && fraction < 1)) throw new UserError(`--split: '${flags.split}' must be between 0 and 1`);
-      const order = new Rng(parseNonNegativeInt('--seed', flags.seed)).sample(all.length, all.length);
-      const cut = Math.max(1, Math.min(all.length - 1, Math.round(fraction * all.length)));
-      if (all.length < 2) throw new UserError('universal: needs at least two images (or --holdout)');
-      train = order.slice(0, cut).sort((a, b) => a - b).map((i) => all[i]);
-      heldOut = order.slice(cut).sort((a, b) => a - b).map((i) => all[i]);
-    }
+    if (!flags.holdout) ({ train, heldOut } = splitImages(all, parseNumber('--split', flags.split as string), parseNonNegativeInt('--seed', flags.seed)));
     const { summary } = await runUniversal({
       model,
       classifier,
@@ -146,20 +138,17 @@ export function registerDigitalAttacks(attack: Command): void {
 }
 
 function universalSettings(flags: Flags): Parameters<typeof runUniversal>[0]['settings'] {
-  const eps = parseNumber('--eps', flags.eps as string);
-  const norm = parseChoice('--norm', flags.norm as string, ['linf', 'l2'] as const);
-  if (parseChoice('--method', flags.method as string, ['deepfool', 'sgd'] as const) === 'sgd') {
-    return { method: 'sgd', eps, norm, steps: parsePositiveInt('--steps', flags.steps as string), lossCap: 100 };
-  }
-  return {
-    method: 'deepfool',
-    eps,
-    norm,
-    targetRate: parseNumber('--fooling-rate', flags.foolingRate as string),
+  return resolveUniversalSettings({
+    method: parseChoice('--method', flags.method as string, ['deepfool', 'sgd'] as const),
+    eps: parseNumber('--eps', flags.eps as string),
+    norm: parseChoice('--norm', flags.norm as string, ['linf', 'l2'] as const),
+    steps: parsePositiveInt('--steps', flags.steps as string),
+    foolingRate: parseNumber('--fooling-rate', flags.foolingRate as string),
     maxPasses: parsePositiveInt('--max-passes', flags.maxPasses as string),
-    deepfool: { overshoot: parseNumber('--overshoot', flags.overshoot as string), maxIter: parsePositiveInt('--max-iter', flags.maxIter as string), candidates: 10 },
+    overshoot: parseNumber('--overshoot', flags.overshoot as string),
+    maxIter: parsePositiveInt('--max-iter', flags.maxIter as string),
     seed: parseNonNegativeInt('--seed', flags.seed),
-  };
+  });
 }
 
 function common(command: Command): Command {

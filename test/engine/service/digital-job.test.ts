@@ -74,6 +74,28 @@ describe('digital attack jobs through the service (real engine, a linear classif
     expect(runs.find((r) => r.id === run)).toMatchObject({ model: 'lin', attack: 'fgsm' });
   });
 
+  it('computes a universal perturbation on a split of the images and judges it on the rest, as `patchlab attack universal` does', async () => {
+    const job = await runJob({ attack: 'universal', settings: { eps: 16 / 255, steps: 4 } });
+    expect(job.error).toBeUndefined();
+    const run = job.run as string;
+    expect(progressOf(events, job.id).filter((p) => p.step > 0).map((p) => [p.step, p.steps])).toEqual([[1, 2], [2, 2]]);
+    const cliOut = tempDir('patchlab-digital-cli-');
+    const cli = await runPatchlabInProcess(['attack', 'universal', '--model', 'lin', '--images', join(home, 'scenes/pets/dog.jpg'), join(home, 'scenes/pets/kite.jpg'), '--out', cliOut, '--eps', '16/255', '--steps', '4', '--json']);
+    expect(cli.code).toBe(0);
+    const runFolder = join(home, 'runs', run);
+    const tree = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
+    expect(tree(runFolder)).toEqual(tree(cliOut));
+    expect(comparable(readFileSync(join(runFolder, 'results.json'), 'utf8'), runFolder)).toEqual(comparable(readFileSync(join(cliOut, 'results.json'), 'utf8'), cliOut));
+    const { summary, results, universal } = parseResult('digitalResults', await service.call('digitalResults', { run }));
+    expect(summary).toMatchObject({ attack: 'universal', model: 'lin', images: 1 });
+    expect(universal).toMatchObject({ method: 'sgd', eps: 16 / 255, norm: 'linf', computedOn: 1, heldOut: { images: 1 }, perturbation: 'universal.png' });
+    expect(results.map((r) => r.folder).sort()).toEqual(['heldout', 'train']);
+    const heldOut = results.find((r) => r.folder === 'heldout');
+    const png = parseResult('readArtifact', await service.call('readArtifact', { run, file: heldOut?.files.adversarial as string, folder: 'heldout' }));
+    expect(Buffer.from(png.bytes).equals(readFileSync(join(runFolder, 'heldout', heldOut?.files.adversarial as string)))).toBe(true);
+    await expect(service.call('readArtifact', { run, file: 'x.png', folder: '..' })).rejects.toThrow(/readArtifact: invalid request: folder/);
+  });
+
   it('runs a targeted PGD behind a defence with EOT, and fails with a one-line error for a class the model lacks', async () => {
     const job = await runJob({ attack: 'pgd', target: 'bird', settings: { eps: 32 / 255, steps: 5 }, defences: [{ kind: 'bit-depth', bits: 5 }, { kind: 'random-resize' }], eot: 2, judgeDraws: 2 });
     expect(job.error).toBeUndefined();
@@ -104,6 +126,7 @@ describe('digital attack jobs through the service (real engine, a linear classif
     expect(await defaults({ attack: 'cw' })).toMatchObject({ steps: 100, searchSteps: 6, kappa: 0 });
     expect(await defaults({ attack: 'jsma' })).toMatchObject({ candidates: 256, kappa: 2, maxFraction: 0.1 });
     expect(await defaults({ attack: 'transfer', via: 'mifgsm' })).toMatchObject({ steps: 10, mu: 1 });
+    expect(await defaults({ attack: 'universal' })).toMatchObject({ eps: 10 / 255, norm: 'linf', steps: 40, overshoot: 0.02, maxIter: 10 });
     await expect(service.call('digitalDefaults', { attack: 'patch' })).rejects.toThrow(/digitalDefaults: invalid request: attack/);
   });
 

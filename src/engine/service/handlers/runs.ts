@@ -71,8 +71,8 @@ const MIME: Record<string, string> = {
 export const listRunsHandler: CallHandler<'listRuns'> = async () => ({ runs: listRuns() });
 
 /** A file a run wrote (patch.png, eval.json, the PDF); names are plain file names, so no path escapes the run. */
-export const readArtifactHandler: CallHandler<'readArtifact'> = async ({ run, file }) => {
-  const path = join(runDir(run), file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`run '${run}' has no file '${file}'`);
+export const readArtifactHandler: CallHandler<'readArtifact'> = async ({ run, file, folder }) => {
+  const path = join(runDir(run), folder ?? '', file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`run '${run}' has no file '${folder ? `${folder}/` : ''}${file}'`);
   return { bytes: readFileSync(path), mime: MIME[extname(file).toLowerCase()] ?? 'application/octet-stream' };
 };
