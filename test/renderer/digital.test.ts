@@ -23,6 +23,16 @@ describe('the Digital form', () => {
     expect(emptied.settings).not.toHaveProperty('stepSize');
   });
 
+  it('sends a universal attack with its method’s settings and split', () => {
+    const sgd = toDigitalParams(form((f) => ((f.attack = 'universal'), (f.images = [...f.images, { set: 'samples', image: 'group2.jpg' }]), (f.settings.eps = 10))));
+    expect(sgd).toMatchObject({ attack: 'universal', universal: { method: 'sgd', split: 0.5, mirror: false }, settings: { norm: 'linf', eps: 10 / 255, steps: 20 } });
+    expect(() => parseParams('startJob', { kind: 'digital', params: sgd })).not.toThrow();
+    const deepfool = toDigitalParams(form((f) => ((f.attack = 'universal'), (f.universal.method = 'deepfool'))));
+    expect(deepfool.universal).toEqual({ method: 'deepfool', split: 0.5, mirror: false, foolingRate: 0.8, maxPasses: 10 });
+    expect(Object.keys(deepfool.settings ?? {}).sort()).toEqual(['eps', 'maxIter', 'norm', 'overshoot', 'seed']);
+    expect(toDigitalParams(form((f) => (f.attack = 'fgsm')))).not.toHaveProperty('universal');
+  });
+
   it('turns engine defaults into form units and back without drift', () => {
     const shown = toFormSettings({ ...INITIAL_DIGITAL.settings, eps: 8 / 255, stepSize: 2 / 255 });
     expect([shown.eps, shown.stepSize]).toEqual([8, 2]);

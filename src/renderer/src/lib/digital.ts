@@ -15,6 +15,7 @@ export interface DigitalForm {
   target: string;
   settings: DigitalSettings;
   defences: DefenceForm;
+  universal: { method: 'sgd' | 'deepfool'; split: number; mirror: boolean; foolingRate: number; maxPasses: number };
   eot: number;
   bpda: boolean;
   oblivious: boolean;
@@ -33,7 +34,7 @@ export interface DefenceForm {
 }
 
 /** The settings each attack reads; the form shows these and sends only these. */
-export const ATTACK_FIELDS: Record<Via | Exclude<DigitalAttackName, 'transfer'>, readonly (keyof DigitalSettings)[]> = {
+export const ATTACK_FIELDS: Record<Via | Exclude<DigitalAttackName, 'transfer' | 'universal'>, readonly (keyof DigitalSettings)[]> = {
   fgsm: ['eps'],
   bim: ['norm', 'eps', 'steps', 'stepSize'],
   pgd: ['norm', 'eps', 'steps', 'stepSize', 'randomStart', 'seed'],
@@ -56,6 +57,7 @@ export const ATTACKS: { value: DigitalAttackName; label: string; hint: string }[
   { value: 'square', label: 'Square (black-box)', hint: 'score-based random search over squares of ±eps; no gradients' },
   { value: 'hopskipjump', label: 'HopSkipJump (black-box)', hint: 'decision-based: top-1 labels only, walks the boundary towards the image' },
   { value: 'transfer', label: 'Transfer (black-box)', hint: 'craft on a surrogate with gradients, judge on the model, which is never differentiated' },
+  { value: 'universal', label: 'Universal perturbation', hint: 'one perturbation for a whole set: computed on part of the images, judged on the held-out rest' },
 ];
 
 /** Labels and input ranges of each setting, in the form's units. */
@@ -83,14 +85,15 @@ export const FIELD_INFO: Record<keyof DigitalSettings, { label: string; min?: nu
   seed: { label: 'Seed', min: 0, step: 1 },
 };
 
-/** The attack whose settings a form uses (a transfer runs its white-box attack on the surrogate). */
-export function settingsAttack(form: Pick<DigitalForm, 'attack' | 'via'>): keyof typeof ATTACK_FIELDS {
-  return form.attack === 'transfer' ? form.via : form.attack;
+/** The settings the form's attack reads (a transfer: its white-box attack's on the surrogate; universal: its method's). */
+export function fieldsOf(form: Pick<DigitalForm, 'attack' | 'via' | 'universal'>): readonly (keyof DigitalSettings)[] {
+  if (form.attack === 'universal') return form.universal.method === 'sgd' ? ['norm', 'eps', 'steps'] : ['norm', 'eps', 'overshoot', 'maxIter', 'seed'];
+  return ATTACK_FIELDS[form.attack === 'transfer' ? form.via : form.attack];
 }
 
 /** Whether an L-inf budget is in play: the form then shows eps and the step size in /255. */
-export function inLevels(form: Pick<DigitalForm, 'attack' | 'via' | 'settings'>): boolean {
-  return !ATTACK_FIELDS[settingsAttack(form)].includes('norm') || form.settings.norm === 'linf';
+export function inLevels(form: Pick<DigitalForm, 'attack' | 'via' | 'universal' | 'settings'>): boolean {
+  return !fieldsOf(form).includes('norm') || form.settings.norm === 'linf';
 }
 
 /** Engine settings (pixel units) in the form's units: L-inf budgets and steps as 8-bit levels. */
@@ -123,7 +126,7 @@ export function defencesOf(d: DefenceForm): DigitalDefence[] {
 
 /** The request the form describes: only the chosen attack's settings, budgets back in pixel units. */
 export function toDigitalParams(form: DigitalForm): DigitalAttackParams {
-  const fields = ATTACK_FIELDS[settingsAttack(form)];
+  const fields = fieldsOf(form);
   const scale = inLevels(form) ? 1 / 255 : 1;
   const settings: Partial<DigitalSettings> = {};
   for (const key of fields) {
@@ -138,9 +141,12 @@ export function toDigitalParams(form: DigitalForm): DigitalAttackParams {
     model: form.model,
     attack: form.attack,
     images: form.images.map((i) => ({ ...i })),
-    ...(form.target.trim() ? { target: form.target.trim() } : {}),
+    ...(form.target.trim() && form.attack !== 'universal' ? { target: form.target.trim() } : {}),
     settings,
     ...(transfer ? { surrogate: form.surrogate, via: form.via } : {}),
+    ...(form.attack === 'universal'
+      ? { universal: { method: form.universal.method, split: form.universal.split, mirror: form.universal.mirror, ...(form.universal.method === 'deepfool' ? { foolingRate: form.universal.foolingRate, maxPasses: form.universal.maxPasses } : {}) } }
+      : {}),
     defences,
     eot: defences.length > 0 && !form.oblivious ? form.eot : 1,
     bpda: form.bpda,
@@ -160,6 +166,7 @@ export const INITIAL_DIGITAL: DigitalForm = {
   target: '',
   settings: toFormSettings(DEFAULT_DIGITAL_SETTINGS),
   defences: structuredClone(DEFAULT_DEFENCES),
+  universal: { method: 'sgd', split: 0.5, mirror: false, foolingRate: 0.8, maxPasses: 10 },
   eot: 1,
   bpda: true,
   oblivious: false,
