@@ -51,7 +51,7 @@ describe('digital attack jobs through the service (real engine, a linear classif
     expect(job).toMatchObject({ state: 'done', kind: 'digital', title: 'fgsm vs lin: 2 images' });
     const run = job.run as string;
     expect(run).toMatch(/^digital-fgsm-lin-\d{8}-\d{6}$/);
-    expect(progressOf(events, job.id).filter((p) => p.step > 0).map((p) => [p.step, p.steps])).toEqual([[1, 2], [2, 2]]);
+    expect(progressOf(events, job.id).filter((p) => p.message?.endsWith(' images')).map((p) => [p.step, p.steps])).toEqual([[1, 2], [2, 2]]);
 
     const cliOut = tempDir('patchlab-digital-cli-');
     const cli = await runPatchlabInProcess(['attack', 'fgsm', '--model', 'lin', '--images', join(home, 'scenes/pets/dog.jpg'), join(home, 'scenes/pets/kite.jpg'), '--out', cliOut, '--eps', '24/255', '--json']);
@@ -78,7 +78,7 @@ describe('digital attack jobs through the service (real engine, a linear classif
     const job = await runJob({ attack: 'universal', settings: { eps: 16 / 255, steps: 4 } });
     expect(job.error).toBeUndefined();
     const run = job.run as string;
-    expect(progressOf(events, job.id).filter((p) => p.step > 0).map((p) => [p.step, p.steps])).toEqual([[1, 2], [2, 2]]);
+    expect(progressOf(events, job.id).filter((p) => p.message?.endsWith(' images')).map((p) => [p.step, p.steps])).toEqual([[1, 2], [2, 2]]);
     const cliOut = tempDir('patchlab-digital-cli-');
     const cli = await runPatchlabInProcess(['attack', 'universal', '--model', 'lin', '--images', join(home, 'scenes/pets/dog.jpg'), join(home, 'scenes/pets/kite.jpg'), '--out', cliOut, '--eps', '16/255', '--steps', '4', '--json']);
     expect(cli.code).toBe(0);
@@ -110,7 +110,8 @@ describe('digital attack jobs through the service (real engine, a linear classif
 
   it('stops a long query attack between two model queries, leaving no results.json', async () => {
     const { job } = parseResult('startJob', await service.call('startJob', { kind: 'digital', params: { model: 'lin', images, attack: 'square', settings: { eps: 1 / 255, queries: 1_000_000 } } }));
-    await until(() => progressOf(events, job.id).some((p) => p.message?.startsWith('attacking')));
+    // Between images the screen still hears from the run: the model queries so far.
+    await until(() => progressOf(events, job.id).some((p) => /^attacking 2 images: \d+ model queries so far…$/.test(p.message ?? '')));
     await new Promise((r) => setTimeout(r, 200));
     const stoppedAt = Date.now();
     await service.call('cancelJob', { id: job.id });

@@ -42,35 +42,68 @@ function imagePaths(images: DigitalParams['images']): string[] {
   });
 }
 
-/** Waits while the user has paused the job and stops it between two model queries once they press Stop. */
-function controlled(ctx: JobContext): (classifier: ClassifierOracle) => ClassifierOracle {
+/**
+ * What the Digital screen shows while a run goes: images done, success so far, speed and ETA
+ * after each image, and between images (a C&W search or a query budget can take minutes on one
+ * image) the number of model queries, at most twice a second.
+ */
+class DigitalProgress {
+  private done = 0;
+  private wins = 0;
+  private attacked = 0;
+  private queries = 0;
+  private lastReport = 0;
+  private stageMessage = 'loading the model…';
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly ctx: JobContext,
+    private total: number,
+  ) {}
+
+  stage(message: string): void {
+    this.stageMessage = message;
+    this.report(message);
+  }
+
+  image(done: number, total: number, result: ImageResult): void {
+    this.done = done;
+    this.total = total;
+    if (!result.skipped) {
+      this.attacked++;
+      if (result.defended ? result.defended.success >= 0.5 : result.success) this.wins++;
+    }
+    this.report(`${done} / ${total} images`);
+  }
+
+  query(): void {
+    this.queries++;
+    if (Date.now() - this.lastReport < 500) return;
+    this.report(`${this.stageMessage.replace(/…$/, '')}: ${this.queries} model queries so far…`);
+  }
+
+  private report(message: string): void {
+    this.lastReport = Date.now();
+    const perImage = this.done > 0 ? (Date.now() - this.started) / 1000 / this.done : undefined;
+    this.ctx.report({
+      step: this.done,
+      steps: this.total,
+      loss: {},
+      ...(this.attacked > 0 ? { success: this.wins / this.attacked } : {}),
+      ...(perImage ? { stepsPerSecond: 1 / perImage, etaSeconds: perImage * (this.total - this.done) } : {}),
+      message,
+    });
+  }
+}
+
+/** Counts each model query, waits while the user has paused the job and stops it between two queries once they press Stop. */
+function controlled(ctx: JobContext, progress: DigitalProgress): (classifier: ClassifierOracle) => ClassifierOracle {
   const checkpoint = async (): Promise<void> => {
     await ctx.waitWhilePaused();
     if (ctx.signal.aborted) throw new UserError('stopped');
+    progress.query();
   };
   return (classifier) => new ControlledClassifier(classifier, checkpoint);
-}
-
-/** Progress per written image: images done, the success rate so far, speed and ETA. */
-function progressReporter(ctx: JobContext, started: number): (done: number, total: number, result: ImageResult) => void {
-  let wins = 0;
-  let attacked = 0;
-  return (done, total, result) => {
-    if (!result.skipped) {
-      attacked++;
-      if (result.defended ? result.defended.success >= 0.5 : result.success) wins++;
-    }
-    const perImage = (Date.now() - started) / 1000 / done;
-    ctx.report({
-      step: done,
-      steps: total,
-      loss: {},
-      ...(attacked > 0 ? { success: wins / attacked } : {}),
-      stepsPerSecond: perImage > 0 ? 1 / perImage : undefined,
-      etaSeconds: perImage * (total - done),
-      message: `${done} / ${total} images`,
-    });
-  };
 }
 
 /**
@@ -88,16 +121,15 @@ export const digitalJob: JobHandler<'digital'> = {
     const heldOut = p.heldOut ? imagePaths(p.heldOut) : undefined;
     const id = newRunId(p);
     ctx.setRun(id);
-    const total = images.length + (heldOut?.length ?? 0);
-    ctx.report({ step: 0, steps: total, loss: {}, message: 'loading the model…' });
-    const wrap = controlled(ctx);
-    const started = Date.now();
-    const onProgress = progressReporter(ctx, started);
+    const progress = new DigitalProgress(ctx, images.length + (heldOut?.length ?? 0));
+    progress.stage('loading the model…');
+    const wrap = controlled(ctx, progress);
+    const onProgress = progress.image.bind(progress);
     if (p.attack === 'universal') {
       const seed = p.settings.seed ?? 0;
       const setup = await prepareDigitalAttack(p.model, { defences: toDefenceSpecs(p.defences), eot: p.eot, bpda: p.bpda, oblivious: p.oblivious, seed, wrap });
       const split = heldOut ? { train: images, heldOut } : splitImages(images, p.universal.split, seed);
-      ctx.report({ step: 0, steps: total, loss: {}, message: `computing the universal perturbation on ${split.train.length} image${split.train.length === 1 ? '' : 's'}…` });
+      progress.stage(`computing the universal perturbation on ${split.train.length} image${split.train.length === 1 ? '' : 's'}…`);
       const { summary } = await runUniversal({
         ...setup,
         ...split,
@@ -117,7 +149,7 @@ export const digitalJob: JobHandler<'digital'> = {
         ? await prepareTransfer(p.model, p.surrogate as string, { wrap })
         : await prepareDigitalAttack(p.model, { defences: toDefenceSpecs(p.defences), eot: p.eot, bpda: p.bpda, oblivious: p.oblivious, seed: settings.seed, wrap });
     const target = resolveTarget(setup.classifier, p.target, 'target');
-    ctx.report({ step: 0, steps: total, loss: {}, message: `attacking ${total} image${total === 1 ? '' : 's'}…` });
+    progress.stage(`attacking ${images.length} image${images.length === 1 ? '' : 's'}…`);
     const { summary } = await runImages({
       model: setup.model,
       classifier: setup.classifier,
