@@ -77,4 +77,17 @@ describe('the Digital screen in Chromium (browser mode)', () => {
     await screenshot(page, 'digital');
     expect(pageErrors).toEqual([]);
   }, 240_000);
+
+  it('reports model queries while a long query attack runs, and stops it', async () => {
+    const screen = page.getByTestId('screen-digital');
+    await screen.getByTestId('digital-attack').selectOption('square');
+    await screen.getByRole('button', { name: FACES[0] }).click(); // one image: the most confident face
+    await screen.getByLabel('Query budget').fill('1000000');
+    await screen.getByLabel('Epsilon /255').fill('0.5');
+    await screen.getByTestId('start-digital').click();
+    await screen.getByText(/^attacking 1 image: \d+ model queries so far…$/).waitFor({ timeout: 60_000 });
+    await screen.getByTestId('stop-digital').click();
+    await expect.poll(() => screen.getByTestId('digital-state').textContent(), { timeout: 20_000 }).toBe('cancelled');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
