@@ -69,6 +69,10 @@ describe('the Digital screen in Chromium (browser mode)', () => {
     );
     const written = JSON.parse(readFileSync(join(home, 'runs', runs[0], 'results.json'), 'utf8'));
     expect(written.results.map((r: { norms: { linf: number } }) => r.norms.linf).every((v: number) => v <= 8 / 255 + 1e-9)).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), results.nth(0).getByRole('link', { name: 'Save adversarial PNG' }).click()]);
+    const saved = join(home, 'saved.png');
+    await download.saveAs(saved);
+    expect(readFileSync(saved).equals(readFileSync(join(home, 'runs', runs[0], 'group1-face.adv.png')))).toBe(true);
     // The screen shows what the file says.
     const shownRate = await summary.getByRole('row', { name: /Success rate/ }).locator('td').textContent();
     expect(shownRate).toContain(`${(written.summary.successRate * 100).toFixed(1)}% of 2`);
