@@ -48,6 +48,16 @@ export function userModelsDir(): string {
   return join(patchlabHome(), 'models');
 }
 
+/**
+ * Shipped data: scenes, palettes, masks, controls. In a packaged app the package root is inside
+ * app.asar, which native readers (sharp decodes images by path) cannot open; electron-builder
+ * unpacks resources/ beside it (asarUnpack in electron-builder.json), so they are read from there.
+ */
 export function resourcesDir(): string {
-  return join(packageRoot(), 'resources');
+  return join(outsideAsar(packageRoot()), 'resources');
+}
+
+/** The same path in the unpacked copy electron-builder writes next to an asar archive (unchanged outside one). */
+export function outsideAsar(path: string): string {
+  return path.replace(/\.asar(?=$|[\\/])/, '.asar.unpacked');
 }

@@ -3,10 +3,12 @@ import { ContractError, JOB_KINDS, parseParams, type EngineEvent, type JobKind, 
 import { attackJob } from './service/jobs/attack';
 import { calibrateJob } from './service/jobs/calibrate';
 import { evaluateJob } from './service/jobs/evaluate';
+import { digitalJob } from './service/jobs/digital';
 import { exportPdfJob } from './service/jobs/export-pdf';
 import { JobManager } from './service/jobs';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
 import { attackDefaultsHandler } from './service/handlers/attack-defaults';
+import { digitalDefaultsHandler, digitalResultsHandler } from './service/handlers/digital';
 import { listPalettesHandler } from './service/handlers/palettes';
 import { predictFrameHandler } from './service/handlers/predict';
 import { exportChartHandler, printPreviewHandler } from './service/handlers/print';
@@ -29,7 +31,7 @@ export interface EngineServiceOptions {
   jobs?: AnyJobHandler[];
 }
 
-export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob];
+export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob];
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -60,6 +62,8 @@ export function createEngineService(options: EngineServiceOptions = {}): EngineS
     importModel: importModelHandler,
     predictFrame: predictFrameHandler,
     attackDefaults: attackDefaultsHandler,
+    digitalDefaults: digitalDefaultsHandler,
+    digitalResults: digitalResultsHandler,
     listPalettes: listPalettesHandler,
     listSceneSets: listSceneSetsHandler,
     readScene: readSceneHandler,

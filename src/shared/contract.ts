@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ImportModelParams, ModelInfo, ModelSummary } from './models';
 import { AttackDefaults, Capabilities, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
 import type { Method } from './methods';
-import { Bytes } from './bytes';
+import { Bytes, Slug } from './bytes';
+import { DIGITAL_ATTACKS, DigitalResults, DigitalSettings, TRANSFER_VIA } from './digital';
 import { PredictFrameParams, PredictFrameResult } from './predictions';
 import { ReadArtifactParams, RunSummary } from './runs';
 import { AddScenesParams, PaletteSummary, ReadSceneParams, SceneSet } from './scenes';
@@ -17,6 +18,8 @@ export const CONTRACT = {
   importModel: { params: ImportModelParams, result: z.object({ model: ModelSummary }) },
   predictFrame: { params: PredictFrameParams, result: PredictFrameResult },
   attackDefaults: { params: z.object({ attack: z.enum(['patch', 'sticker', 'glasses']) }), result: AttackDefaults },
+  digitalDefaults: { params: z.object({ attack: z.enum(DIGITAL_ATTACKS), via: z.enum(TRANSFER_VIA).optional(), norm: z.enum(['linf', 'l2']).optional() }), result: DigitalSettings },
+  digitalResults: { params: z.object({ run: Slug }), result: DigitalResults },
   listPalettes: { params: Empty, result: z.object({ palettes: z.array(PaletteSummary) }) },
   listSceneSets: { params: Empty, result: z.object({ sets: z.array(SceneSet) }) },
   readScene: { params: ReadSceneParams, result: z.object({ bytes: Bytes, mime: z.string() }) },

@@ -11,3 +11,4 @@ export * from './scenes';
 export * from './wire';
 export * from './bridge';
 export * from './evaluation';
+export * from './digital';

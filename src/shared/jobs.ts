@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LimitedBytes, Slug } from './bytes';
+import { DigitalAttackParams } from './digital';
 
 /** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */
 export const EotRanges = z.object({
@@ -117,11 +118,12 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
   z.object({ kind: z.literal('exportPdf'), params: ExportPdfParams }),
   z.object({ kind: z.literal('calibrate'), params: CalibrateParams }),
+  z.object({ kind: z.literal('digital'), params: DigitalAttackParams }),
 ]);
 export type JobRequest = z.input<typeof JobRequest>;
 export type ParsedJobRequest = z.infer<typeof JobRequest>;
 export type JobKind = ParsedJobRequest['kind'];
-export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital'] as const satisfies readonly JobKind[];
 
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;

@@ -9,6 +9,8 @@ export const METHODS = [
   'importModel',
   'predictFrame',
   'attackDefaults',
+  'digitalDefaults',
+  'digitalResults',
   'listPalettes',
   'listSceneSets',
   'readScene',

@@ -48,6 +48,8 @@ export const ModelInfo = z.object({
     channelOrder: z.string(),
   }),
   labels: z.number().optional(),
+  /** The class names, for pickers (a target class). */
+  labelNames: z.array(z.string()).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -16,4 +16,9 @@ export const RunSummary = z.object({
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
-export const ReadArtifactParams = z.object({ run: Slug, file: FileName });
+export const ReadArtifactParams = z.object({
+  run: Slug,
+  file: FileName,
+  /** A universal digital run keeps its images' files in these subfolders. */
+  folder: z.enum(['train', 'heldout']).optional(),
+});

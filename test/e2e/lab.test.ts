@@ -5,11 +5,11 @@ import sharp from 'sharp';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, imageFixture, modelFixture, tempDir } from '../helpers/paths';
-import { CHROMIUM, launchChromium, makeFakeCamera, screenshot, startServe, type Serving } from './harness';
+import { imageFixture, modelFixture, tempDir } from '../helpers/paths';
+import { ensureBuilt, launchChromium, makeFakeCamera, openLab, screenshot, startServe, type Serving } from './harness';
 
 // End-to-end: `patchlab serve` + Debian's Chromium with a fake camera playing a group photo.
-const SCREENS = ['models', 'design', 'optimise', 'evaluate', 'webcam', 'print'] as const;
+const SCREENS = ['models', 'design', 'optimise', 'evaluate', 'webcam', 'print', 'digital'] as const;
 const LABELS = readFileSync(modelFixture('labels10.txt'), 'utf8').trim().split('\n');
 
 describe('the lab in Chromium (browser mode)', () => {
@@ -20,11 +20,7 @@ describe('the lab in Chromium (browser mode)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does)`);
-    if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
-      const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: ROOT, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
-    }
+    ensureBuilt();
     home = tempDir('patchlab-e2e-home-');
     // A finished run to print: any RGBA patch works (the engine's exportPdf takes a run or a PNG).
     const run = join(home, 'runs', 'noise-patch');
@@ -36,11 +32,7 @@ describe('the lab in Chromium (browser mode)', () => {
     const camera = makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'));
     serving = await startServe({ PATCHLAB_HOME: home });
     browser = await launchChromium(camera);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(serving.url);
-    await page.getByText('engine ready').waitFor();
+    page = await openLab(browser, serving.url, pageErrors);
   }, 120_000);
 
   afterAll(async () => {

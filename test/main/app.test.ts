@@ -137,6 +137,10 @@ describe('desktop app start-up (electron replaced at the boundary)', () => {
     expect(bad).toMatchObject({ ok: false, error: { user: true, message: expect.stringMatching(/readArtifact: invalid request: file/) } });
     const foreign = await electron.state.handlers.get('patchlab:listModels')!({ senderFrame: { url: 'https://evil.example/' } }, {});
     expect(foreign).toMatchObject({ ok: false, error: { message: expect.stringMatching(/refused/) } });
+    const digital = await electron.state.handlers.get('patchlab:startJob')!(page, { kind: 'digital', params: { model: 'm', attack: 'fgsm', images: [{ set: 'samples', image: 'group1.jpg' }], eot: 8 } });
+    expect(digital).toMatchObject({ ok: false, error: { user: true, message: 'startJob: invalid request: params.eot: EOT needs a defence with randomness to average over' } });
+    const results = await electron.state.handlers.get('patchlab:digitalResults')!(page, { run: 'a/b' });
+    expect(results).toMatchObject({ ok: false, error: { user: true, message: expect.stringMatching(/digitalResults: invalid request: run/) } });
     expect(posted).toEqual([]);
     forks[0].postMessage = original;
   });

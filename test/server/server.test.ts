@@ -105,7 +105,12 @@ describe('patchlab serve', () => {
     expect(bad).toMatchObject({ ok: false, error: { user: true, message: expect.stringMatching(/readArtifact: invalid request: file/) } });
     const frame = await rpc(ws, 3, 'predictFrame', { model: 'nope', image: new Uint8Array([255, 216, 255]) });
     expect(frame).toMatchObject({ ok: false, error: { message: expect.stringMatching(/frame: cannot decode image|unknown model/) } });
-    expect(seen).toEqual(['capabilities', 'predictFrame']);
+    const digital = await rpc(ws, 4, 'startJob', { kind: 'digital', params: { model: 'm', attack: 'transfer', images: [{ set: 'samples', image: 'group1.jpg' }] } });
+    expect(digital).toMatchObject({ ok: false, error: { user: true, message: 'startJob: invalid request: params.surrogate: a transfer attack needs a surrogate model to craft on' } });
+    const defaults = await rpc(ws, 5, 'digitalDefaults', { attack: 'pgd', norm: 'l2' });
+    expect(defaults).toMatchObject({ ok: true, value: { eps: 1, norm: 'l2' } });
+    expect(await rpc(ws, 6, 'digitalResults', { run: '../runs' })).toMatchObject({ ok: false, error: { user: true, message: expect.stringMatching(/digitalResults: invalid request: run/) } });
+    expect(seen).toEqual(['capabilities', 'predictFrame', 'digitalDefaults']);
     ws.close();
   });
 

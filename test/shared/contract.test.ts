@@ -31,4 +31,52 @@ describe('API contract', () => {
     expect(() => parseParams('startJob', { kind: 'mine-bitcoin', params: {} })).toThrow(/startJob: invalid request: kind/);
     expect(() => parseResult('listModels', { models: [{ name: 1 }] })).toThrow(/listModels: invalid response: models.0/);
   });
+
+  describe('digital attack jobs', () => {
+    const images = [{ set: 'samples', image: 'group1.jpg' }];
+    const digital = (params: Record<string, unknown>) => parseParams('startJob', { kind: 'digital', params: { model: 'm', attack: 'fgsm', images, ...params } });
+
+    it('fills the defaults of a digital attack, leaving the per-attack settings to the engine', () => {
+      const job = digital({ defences: [{ kind: 'jpeg' }, { kind: 'random-resize', minScale: 0.8 }] });
+      expect(job.kind === 'digital' && job.params).toMatchObject({
+        settings: {},
+        via: 'mifgsm',
+        eot: 1,
+        bpda: true,
+        oblivious: false,
+        judgeDraws: 10,
+        batch: 8,
+        defences: [{ kind: 'jpeg', quality: 75 }, { kind: 'random-resize', minScale: 0.8 }],
+      });
+    });
+
+    it('refuses digital attacks that contradict themselves, naming the field', () => {
+      expect(() => digital({ attack: 'transfer' })).toThrow('startJob: invalid request: params.surrogate: a transfer attack needs a surrogate model to craft on');
+      expect(() => digital({ surrogate: 'x' })).toThrow(/params.surrogate: only a transfer attack/);
+      expect(() => digital({ attack: 'transfer', surrogate: 'x', defences: [{ kind: 'jpeg' }] })).toThrow(/params.defences: transfer does not take defences/);
+      expect(() => digital({ settings: { eps: 8 } })).toThrow(/params.settings: eps: an L-inf budget is at most 1/);
+      expect(digital({ settings: { eps: 8, norm: 'l2' } }).kind).toBe('digital');
+      expect(() => digital({ eot: 10 })).toThrow(/params.eot: EOT needs a defence/);
+      expect(() => digital({ oblivious: true })).toThrow(/params.oblivious: needs a defence/);
+      expect(() => digital({ oblivious: true, eot: 4, defences: [{ kind: 'random-resize' }] })).toThrow(/params.eot: an oblivious attacker/);
+      expect(() => digital({ defences: [{ kind: 'consistency' }, { kind: 'consistency' }] })).toThrow(/'consistency' may appear only once/);
+      expect(() => digital({ defences: [{ kind: 'jpeg', quality: 0 }] })).toThrow(/params.defences.0.quality/);
+      expect(() => digital({ defences: [{ kind: 'blur' }] })).toThrow(/params.defences.0/);
+      expect(() => digital({ settings: { steps: 0 } })).toThrow(/params.settings.steps/);
+      expect(() => digital({ settings: { theta: 0 } })).toThrow(/params.settings.theta: must not be 0/);
+      expect(() => digital({ attack: 'universal' })).toThrow(/params.images: a universal attack needs at least two images/);
+      expect(() => digital({ attack: 'universal', heldOut: images, target: 'happy' })).toThrow(/params.target: the universal perturbation is untargeted/);
+      expect(() => digital({ heldOut: images })).toThrow(/params.heldOut: only a universal attack/);
+      expect(() => digital({ attack: 'universal', heldOut: images, universal: { split: 1 } })).toThrow(/params.universal.split/);
+      expect(() => digital({ attack: 'dance' })).toThrow(/params.attack/);
+      expect(() => digital({ images: [] })).toThrow(/params.images/);
+      expect(() => digital({ images: [{ set: 'samples', image: '../../secret.png' }] })).toThrow(/params.images.0.image/);
+      expect(() => digital({ target: '   ' })).toThrow(/params.target/);
+    });
+
+    it('checks digital results and defaults on the way back', () => {
+      expect(() => parseResult('digitalResults', { run: 'r', summary: { attack: 'fgsm' }, results: [] })).toThrow(/digitalResults: invalid response: summary.model/);
+      expect(() => parseResult('digitalDefaults', { eps: 'big' })).toThrow(/digitalDefaults: invalid response: eps/);
+    });
+  });
 });

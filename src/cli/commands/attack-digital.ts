@@ -1,17 +1,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { buildAttack, DEFAULT_SETTINGS, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
-import type { ClassifierOracle } from '../../engine/attacks/digital/core/classifier';
-import { Rng } from '../../engine/attacks/digital/core/rng';
-import { gradientClassifierForModel } from '../../engine/attacks/digital/model-classifier';
+import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
 import { runImages, type ImageResult, type RunSummary } from '../../engine/attacks/digital/run-images';
 import { runUniversal } from '../../engine/attacks/digital/run-universal';
+import { prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../engine/attacks/digital/prepare';
+import { resolveAttackSettings } from '../../engine/attacks/digital/settings';
+import { resolveUniversalSettings, splitImages } from '../../engine/attacks/digital/universal-settings';
 import type { Stat } from '../../engine/attacks/digital/metrics';
-import { buildDefences, type DefenceSetup } from '../../engine/defences/build';
 import { DEFENCE_HELP, parseDefences } from '../../engine/defences/parse';
 import { UserError } from '../../engine/errors';
-import { loadModel, type LoadedModel } from '../../engine/models/loaded';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { note, printJson, println, table } from '../output';
 import { parseChoice, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
@@ -92,15 +90,7 @@ export function registerDigitalAttacks(attack: Command): void {
     const all = expandImages(flags.images);
     let train = all;
     let heldOut = flags.holdout ? expandImages(flags.holdout as string[]) : [];
-    if (!flags.holdout) {
-      const fraction = parseNumber('--split', flags.split as string);
-      if (!(fraction > 0 && fraction < 1)) throw new UserError(`--split: '${flags.split}' must be between 0 and 1`);
-      const order = new Rng(parseNonNegativeInt('--seed', flags.seed)).sample(all.length, all.length);
-      const cut = Math.max(1, Math.min(all.length - 1, Math.round(fraction * all.length)));
-      if (all.length < 2) throw new UserError('universal: needs at least two images (or --holdout)');
-      train = order.slice(0, cut).sort((a, b) => a - b).map((i) => all[i]);
-      heldOut = order.slice(cut).sort((a, b) => a - b).map((i) => all[i]);
-    }
+    if (!flags.holdout) ({ train, heldOut } = splitImages(all, parseNumber('--split', flags.split as string), parseNonNegativeInt('--seed', flags.seed)));
     const { summary } = await runUniversal({
       model,
       classifier,
@@ -131,9 +121,7 @@ export function registerDigitalAttacks(attack: Command): void {
   transfer.action(async (flags: Flags) => {
     if (flags.defence) throw new UserError('transfer: --defence is not supported here; attack the defended target directly');
     const via = parseChoice('--via', flags.via as string, ['fgsm', 'bim', 'pgd', 'mifgsm'] as const);
-    const target = await loadModel(flags.model, modelOverrides(flags));
-    const surrogate = await loadModel(flags.surrogate as string, modelOverrides(flags));
-    const classifier = await gradientClassifierForModel(surrogate);
+    const { target, model: surrogate, classifier } = await prepareTransfer(flags.model, flags.surrogate as string, { overrides: modelOverrides(flags) });
     const { results, summary } = await runImages({
       model: surrogate,
       classifier,
@@ -150,20 +138,17 @@ export function registerDigitalAttacks(attack: Command): void {
 }
 
 function universalSettings(flags: Flags): Parameters<typeof runUniversal>[0]['settings'] {
-  const eps = parseNumber('--eps', flags.eps as string);
-  const norm = parseChoice('--norm', flags.norm as string, ['linf', 'l2'] as const);
-  if (parseChoice('--method', flags.method as string, ['deepfool', 'sgd'] as const) === 'sgd') {
-    return { method: 'sgd', eps, norm, steps: parsePositiveInt('--steps', flags.steps as string), lossCap: 100 };
-  }
-  return {
-    method: 'deepfool',
-    eps,
-    norm,
-    targetRate: parseNumber('--fooling-rate', flags.foolingRate as string),
+  return resolveUniversalSettings({
+    method: parseChoice('--method', flags.method as string, ['deepfool', 'sgd'] as const),
+    eps: parseNumber('--eps', flags.eps as string),
+    norm: parseChoice('--norm', flags.norm as string, ['linf', 'l2'] as const),
+    steps: parsePositiveInt('--steps', flags.steps as string),
+    foolingRate: parseNumber('--fooling-rate', flags.foolingRate as string),
     maxPasses: parsePositiveInt('--max-passes', flags.maxPasses as string),
-    deepfool: { overshoot: parseNumber('--overshoot', flags.overshoot as string), maxIter: parsePositiveInt('--max-iter', flags.maxIter as string), candidates: 10 },
+    overshoot: parseNumber('--overshoot', flags.overshoot as string),
+    maxIter: parsePositiveInt('--max-iter', flags.maxIter as string),
     seed: parseNonNegativeInt('--seed', flags.seed),
-  };
+  });
 }
 
 function common(command: Command): Command {
@@ -227,56 +212,44 @@ function attackFlags(command: Command, name: ImageAttackName): void {
 }
 
 function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
-  const d = DEFAULT_SETTINGS;
-  const num = (flag: string, key: string, fallback: number): number => (typeof f[key] === 'string' ? parseNumber(flag, f[key] as string) : fallback);
-  const int = (flag: string, key: string, fallback: number): number => (typeof f[key] === 'string' ? parsePositiveInt(flag, f[key] as string) : fallback);
-  const norm = typeof f.norm === 'string' ? parseChoice('--norm', f.norm, ['linf', 'l2'] as const) : d.norm;
-  const eps = num('--eps', 'eps', norm === 'l2' ? 1 : d.eps);
-  if (!(eps > 0)) throw new UserError(`--eps: must be positive`);
-  return {
-    eps,
-    norm,
-    steps: int('--steps', 'steps', name === 'mifgsm' ? 10 : name === 'cw' ? 100 : d.steps),
-    stepSize: typeof f.stepSize === 'string' ? parseNumber('--step-size', f.stepSize) : undefined,
+  const num = (flag: string, key: string): number | undefined => (typeof f[key] === 'string' ? parseNumber(flag, f[key] as string) : undefined);
+  const int = (flag: string, key: string): number | undefined => (typeof f[key] === 'string' ? parsePositiveInt(flag, f[key] as string) : undefined);
+  const settings = resolveAttackSettings(name, {
+    eps: num('--eps', 'eps'),
+    norm: typeof f.norm === 'string' ? parseChoice('--norm', f.norm, ['linf', 'l2'] as const) : undefined,
+    steps: int('--steps', 'steps'),
+    stepSize: num('--step-size', 'stepSize'),
     randomStart: f.randomStart !== false,
-    mu: num('--mu', 'mu', d.mu),
-    theta: num('--theta', 'theta', d.theta),
-    maxFraction: num('--max-fraction', 'maxFraction', d.maxFraction),
-    candidates: int('--candidates', 'candidates', name === 'jsma' ? 256 : d.candidates),
-    overshoot: num('--overshoot', 'overshoot', d.overshoot),
-    maxIter: int('--max-iter', 'maxIter', d.maxIter),
-    kappa: num('--kappa', 'kappa', name === 'jsma' ? 2 : d.kappa),
-    searchSteps: int('--search-steps', 'searchSteps', d.searchSteps),
-    learningRate: num('--lr', 'lr', d.learningRate),
-    initialConst: num('--initial-const', 'initialConst', d.initialConst),
-    queries: int('--queries', 'queries', d.queries),
-    pInit: num('--p-init', 'pInit', d.pInit),
-    initEvals: int('--init-evals', 'initEvals', d.initEvals),
-    maxEvals: int('--max-evals', 'maxEvals', d.maxEvals),
-    gamma: num('--gamma', 'gamma', d.gamma),
+    mu: num('--mu', 'mu'),
+    theta: num('--theta', 'theta'),
+    maxFraction: num('--max-fraction', 'maxFraction'),
+    candidates: int('--candidates', 'candidates'),
+    overshoot: num('--overshoot', 'overshoot'),
+    maxIter: int('--max-iter', 'maxIter'),
+    kappa: num('--kappa', 'kappa'),
+    searchSteps: int('--search-steps', 'searchSteps'),
+    learningRate: num('--lr', 'lr'),
+    initialConst: num('--initial-const', 'initialConst'),
+    queries: int('--queries', 'queries'),
+    pInit: num('--p-init', 'pInit'),
+    initEvals: int('--init-evals', 'initEvals'),
+    maxEvals: int('--max-evals', 'maxEvals'),
+    gamma: num('--gamma', 'gamma'),
     seed: parseNonNegativeInt('--seed', f.seed),
-  };
+  });
+  if (!(settings.eps > 0)) throw new UserError(`--eps: must be positive`);
+  return settings;
 }
 
-async function setup(flags: Flags): Promise<{ model: LoadedModel; classifier: ClassifierOracle; defences?: DefenceSetup }> {
-  const overrides = modelOverrides(flags);
-  const model = await loadModel(flags.model, overrides);
-  const classifier = await gradientClassifierForModel(model);
-  const eot = parsePositiveInt('--eot', flags.eot);
-  if (!flags.defence) {
-    if (eot > 1) throw new UserError('--eot needs a --defence with randomness to average over');
-    if (flags.oblivious) throw new UserError('--oblivious needs a --defence to be oblivious of');
-    return { model, classifier };
-  }
-  if (flags.oblivious && eot > 1) throw new UserError('--oblivious and --eot contradict each other: an oblivious attacker does not see the defence');
-  const defences = await buildDefences(classifier, parseDefences(flags.defence), {
-    eot,
+async function setup(flags: Flags): Promise<DigitalSetup> {
+  return prepareDigitalAttack(flags.model, {
+    overrides: modelOverrides(flags),
+    defences: flags.defence ? parseDefences(flags.defence) : undefined,
+    eot: parsePositiveInt('--eot', flags.eot),
     bpda: flags.bpda,
     oblivious: flags.oblivious === true,
     seed: parseNonNegativeInt('--seed', flags.seed),
-    loadClassifier: async (ref) => gradientClassifierForModel(await loadModel(ref, overrides)),
   });
-  return { model, classifier, defences };
 }
 
 /** Files as given; folders contribute their images (PNG, JPEG, WebP), sorted by name. */
@@ -298,16 +271,6 @@ function expandImages(paths: readonly string[]): string[] {
     out.push(...found.map((f) => join(path, f)));
   }
   return out;
-}
-
-function resolveTarget(classifier: ClassifierOracle, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const labels = Array.from({ length: classifier.classes }, (_, i) => classifier.labelOf(i));
-  const byName = labels.findIndex((l) => l.toLowerCase() === text.toLowerCase());
-  if (byName >= 0) return byName;
-  const index = Number(text);
-  if (Number.isInteger(index) && index >= 0 && index < classifier.classes) return index;
-  throw new UserError(`--target: '${text}' is not a class of this model (${labels.slice(0, 12).join(', ')}${labels.length > 12 ? ', ...' : ''})`);
 }
 
 function report(flags: Flags, results: ImageResult[], summary: RunSummary): void {

@@ -4,16 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnnxModel } from '../../../src/engine/models/import';
 import { createEngineService, type EngineService } from '../../../src/engine/service';
 import { parseResult, type EngineEvent, type JobInfo } from '../../../src/shared/index';
+import { lastJob, until } from '../../helpers/jobs';
 import { imageFixture, modelFixture, tempDir } from '../../helpers/paths';
 
-const jobState = (events: EngineEvent[], id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'job' }> => e.type === 'job' && e.job.id === id).at(-1)?.job;
-async function until(check: () => boolean, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('attack jobs through the service (real engine, small classifier)', () => {
   let service: EngineService;
@@ -43,13 +36,13 @@ describe('attack jobs through the service (real engine, small classifier)', () =
     })) as { job: JobInfo };
     await until(() => events.some((e) => e.type === 'progress' && e.id === job.id && e.progress.step >= 2));
     await service.call('pauseJob', { id: job.id });
-    await until(() => jobState(events, job.id)?.state === 'paused');
-    const run = jobState(events, job.id)?.run as string;
+    await until(() => lastJob(events, job.id)?.state === 'paused');
+    const run = lastJob(events, job.id)?.run as string;
     expect(run).toMatch(/^patch-untargeted-mnv2-/);
     await new Promise((r) => setTimeout(r, 300));
     await service.call('resumeJob', { id: job.id });
-    await until(() => ['done', 'failed'].includes(jobState(events, job.id)?.state ?? ''));
-    expect(jobState(events, job.id)).toMatchObject({ state: 'done', result: { status: 'done', stepsDone: 12 } });
+    await until(() => ['done', 'failed'].includes(lastJob(events, job.id)?.state ?? ''));
+    expect(lastJob(events, job.id)).toMatchObject({ state: 'done', result: { status: 'done', stepsDone: 12 } });
     const progress = events.filter((e): e is Extract<EngineEvent, { type: 'progress' }> => e.type === 'progress' && e.id === job.id && e.progress.step > 0);
     expect(progress.at(-1)?.progress).toMatchObject({ step: 12, steps: 12 });
     expect(progress.some((p) => p.progress.preview instanceof Uint8Array)).toBe(true);
@@ -63,8 +56,8 @@ describe('attack jobs through the service (real engine, small classifier)', () =
     const { runs } = parseResult('listRuns', await service.call('listRuns', {}));
     const run = runs[0].id;
     const { job } = (await service.call('startJob', { kind: 'evaluate', params: { run, scenes: 'pets', views: 2 } })) as { job: JobInfo };
-    await until(() => ['done', 'failed'].includes(jobState(events, job.id)?.state ?? ''));
-    const done = jobState(events, job.id);
+    await until(() => ['done', 'failed'].includes(lastJob(events, job.id)?.state ?? ''));
+    const done = lastJob(events, job.id);
     expect(done?.error).toBeUndefined();
     expect(done).toMatchObject({ state: 'done', run, result: { views: 4 } }); // 2 scenes x 2 views
     expect(Object.keys(done?.result?.success as object).sort()).toEqual(['clean', 'natural control', 'noise control', 'patch']);

@@ -40,6 +40,7 @@ describe('engine service calls', () => {
     const info = parseResult('describeModel', await service.call('describeModel', { model: 'mnv2' }));
     expect(info.inputs[0].shape).toEqual(['batch', 3, 224, 224]);
     expect(info.labels).toBe(10);
+    expect(info.labelNames).toEqual(labels);
   });
 
   it('predicts a JPEG frame with the same top classes as predicting the file', async () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_DIGITAL_SETTINGS } from '../../../shared/digital';
 import { carliniWagnerL2 } from './cw';
 import { deepFool } from './deepfool';
 import { fgsm } from './fgsm';
@@ -34,29 +35,8 @@ export interface AttackSettings {
   seed: number;
 }
 
-/** The command line's defaults (per-attack defaults such as C&W's 100 steps are applied there). */
-export const DEFAULT_SETTINGS: AttackSettings = {
-  eps: 8 / 255,
-  norm: 'linf',
-  steps: 20,
-  randomStart: true,
-  mu: 1,
-  theta: 1,
-  maxFraction: 0.1,
-  candidates: 10,
-  overshoot: 0.02,
-  maxIter: 50,
-  kappa: 0,
-  searchSteps: 6,
-  learningRate: 0.01,
-  initialConst: 0.1,
-  queries: 1000,
-  pInit: 0.05,
-  initEvals: 100,
-  maxEvals: 1000,
-  gamma: 1,
-  seed: 0,
-};
+/** The command line's defaults (per-attack defaults such as C&W's 100 steps: resolveAttackSettings). */
+export const DEFAULT_SETTINGS: AttackSettings = DEFAULT_DIGITAL_SETTINGS;
 
 export const IMAGE_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump'] as const;
 export type ImageAttackName = (typeof IMAGE_ATTACKS)[number];

@@ -50,7 +50,8 @@ export interface RunImagesOptions {
   judgeDraws: number;
   /** Black-box transfer: judge the written images on this model (never differentiated). */
   transferTo?: LoadedModel;
-  onProgress?: (done: number, total: number) => void;
+  /** After each image, with its result. */
+  onProgress?: (done: number, total: number, result: ImageResult) => void;
 }
 
 export interface Prediction {
@@ -165,7 +166,9 @@ export async function runImages(options: RunImagesOptions): Promise<{ results: I
       const original = cleanPredictions[r];
       const k = active.indexOf(i);
       if (k < 0 || !crafted) {
-        results.push({ image: item.path, width: item.original.width, height: item.original.height, original, success: false, skipped: 'already the target class', queries: 0, seconds: 0 });
+        const skipped: ImageResult = { image: item.path, width: item.original.width, height: item.original.height, original, success: false, skipped: 'already the target class', queries: 0, seconds: 0 };
+        results.push(skipped);
+        options.onProgress?.(results.length, loaded.length, skipped);
         continue;
       }
       const t1 = Date.now();
@@ -204,7 +207,7 @@ export async function runImages(options: RunImagesOptions): Promise<{ results: I
       if (defences) result.defended = await judgeDefended(defences, item.clean, realised.modelInput, single, options.judgeDraws);
       await writePanel(options.out, item, realised.image, original, adversarial, result);
       results.push(result);
-      options.onProgress?.(results.length, loaded.length);
+      options.onProgress?.(results.length, loaded.length, result);
     }
   }
   const summary = summarise(options, results, (Date.now() - started) / 1000);

@@ -26,6 +26,8 @@ export interface UniversalRunOptions {
   settings: ({ method: 'deepfool' } & UniversalOptions) | ({ method: 'sgd' } & UniversalSgdOptions);
   batch: number;
   judgeDraws: number;
+  /** After each training, then each held-out image is written and judged (`total` counts both). */
+  onProgress?: (done: number, total: number, result: ImageResult) => void;
 }
 
 export interface UniversalSummary {
@@ -80,8 +82,10 @@ export async function runUniversal(options: UniversalRunOptions): Promise<{ summ
     upsample: 'bilinear' as const,
   };
   const common = { model, classifier: options.classifier, defences: options.defences, attack: apply, batch: options.batch, judgeDraws: options.judgeDraws };
-  const train = await runImages({ ...common, images: options.train, out: join(options.out, 'train') });
-  const heldOut = await runImages({ ...common, images: options.heldOut, out: join(options.out, 'heldout') });
+  const total = options.train.length + options.heldOut.length;
+  const report = (offset: number) => options.onProgress && ((done: number, _: number, r: ImageResult) => options.onProgress?.(offset + done, total, r));
+  const train = await runImages({ ...common, images: options.train, out: join(options.out, 'train'), onProgress: report(0) });
+  const heldOut = await runImages({ ...common, images: options.heldOut, out: join(options.out, 'heldout'), onProgress: report(options.train.length) });
   const summary: UniversalSummary = {
     attack: 'universal',
     method: settings.method,

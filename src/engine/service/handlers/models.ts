@@ -30,7 +30,10 @@ export function summariseModel(entry: ModelEntry): ModelSummary {
 
 export const listModelsHandler: CallHandler<'listModels'> = async () => ({ models: listModels().map(summariseModel) });
 
-export const describeModelHandler: CallHandler<'describeModel'> = async ({ model }) => describeModel(await loadModel(model));
+export const describeModelHandler: CallHandler<'describeModel'> = async ({ model }) => {
+  const loaded = await loadModel(model);
+  return { ...describeModel(loaded), ...(loaded.labels ? { labelNames: [...loaded.labels] } : {}) };
+};
 
 /** A TF.js graph model (model.json + weight shards, as uploaded) converted to ONNX bytes beside them. */
 async function convertUploadedTfjs(staging: string, files: { name: string; bytes: Uint8Array }[]): Promise<string> {

@@ -14,9 +14,9 @@ export function runDir(id: string): string {
   return join(runsDir(), id);
 }
 
-function readRunJson(dir: string): Record<string, unknown> {
+function readJsonObject(dir: string, file: string): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};
@@ -28,7 +28,9 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 
 export function summariseRun(id: string): RunSummary {
   const dir = runDir(id);
-  const meta = readRunJson(dir);
+  const meta = readJsonObject(dir, 'run.json');
+  // Digital attack runs write only results.json, as `patchlab attack` does; its summary names the attack and model.
+  const digital = (existsSync(join(dir, 'results.json')) ? readJsonObject(dir, 'results.json').summary ?? {} : {}) as Record<string, unknown>;
   const config = (meta.config && typeof meta.config === 'object' ? meta.config : meta) as Record<string, unknown>;
   // run.json as the run store writes it: { created, status, config, model: {name,...}, steps: {done, total} }.
   const steps = (meta.steps && typeof meta.steps === 'object' ? meta.steps : {}) as Record<string, unknown>;
@@ -36,8 +38,8 @@ export function summariseRun(id: string): RunSummary {
   return {
     id,
     dir,
-    model: str(config.model) ?? str(model.name) ?? str(meta.model),
-    attack: str(config.attack) ?? str(meta.kind),
+    model: str(config.model) ?? str(model.name) ?? str(meta.model) ?? str(digital.model),
+    attack: str(config.attack) ?? str(meta.kind) ?? str(digital.attack),
     goal: str(config.goal),
     createdAt: str(meta.created) ?? statSync(dir).mtime.toISOString(),
     status: str(meta.status),
@@ -69,8 +71,8 @@ const MIME: Record<string, string> = {
 export const listRunsHandler: CallHandler<'listRuns'> = async () => ({ runs: listRuns() });
 
 /** A file a run wrote (patch.png, eval.json, the PDF); names are plain file names, so no path escapes the run. */
-export const readArtifactHandler: CallHandler<'readArtifact'> = async ({ run, file }) => {
-  const path = join(runDir(run), file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`run '${run}' has no file '${file}'`);
+export const readArtifactHandler: CallHandler<'readArtifact'> = async ({ run, file, folder }) => {
+  const path = join(runDir(run), folder ?? '', file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`run '${run}' has no file '${folder ? `${folder}/` : ''}${file}'`);
   return { bytes: readFileSync(path), mime: MIME[extname(file).toLowerCase()] ?? 'application/octet-stream' };
 };

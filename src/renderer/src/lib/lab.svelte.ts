@@ -7,6 +7,7 @@ import type { PaletteSummary, SceneSet } from '../../../shared/scenes';
 import { createApi, onEngineEvent } from './api/client';
 import type { Transport } from './api/transport';
 import { DEMO, type DesignForm } from './design';
+import { INITIAL_DIGITAL, type DigitalForm } from './digital';
 
 export interface ProgressPoint {
   step: number;
@@ -14,7 +15,7 @@ export interface ProgressPoint {
   success?: number;
 }
 
-export type Screen = 'models' | 'design' | 'optimise' | 'evaluate' | 'webcam' | 'print';
+export type Screen = 'models' | 'design' | 'optimise' | 'evaluate' | 'webcam' | 'print' | 'digital';
 
 /** The whole UI's shared state: what the engine can do, its models, scenes, runs and jobs. */
 export class Lab {
@@ -38,6 +39,10 @@ export class Lab {
   followed = $state<string | undefined>();
   /** The Design screen's form. */
   design = $state<DesignForm>(structuredClone(DEMO));
+  /** The Digital screen's form, and the digital job (or finished run) it shows. */
+  digital = $state<DigitalForm>(structuredClone(INITIAL_DIGITAL));
+  digitalJob = $state<string | undefined>();
+  digitalRun = $state<string | undefined>();
   /** The run the Evaluate and Print screens work on. */
   selectedRun = $state<string | undefined>();
 
