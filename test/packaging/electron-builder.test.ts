@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import { outsideAsar } from '../../src/engine/paths';
 import { ROOT } from '../helpers/paths';
 
-// electron-builder itself is not installed (its Electron download is impossible here); this
-// checks its configuration against what the built app loads at runtime, with the same glob
-// semantics (minimatch, dot files included, a later `!pattern` excludes).
+// electron-builder cannot package here (it downloads Electron); its own schema validates the
+// configuration, and the rest checks it against what the built app loads at runtime, with the
+// same glob semantics (minimatch, dot files included, a later `!pattern` excludes).
 interface Platform {
   target: string[];
   files?: string[];
@@ -23,6 +24,20 @@ const config = JSON.parse(readFileSync(join(ROOT, 'electron-builder.json'), 'utf
   win: Platform;
 };
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; dependencies: Record<string, string> };
+
+const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+const { validateConfiguration } = requireFromRoot('app-builder-lib/out/util/config/config') as {
+  validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+};
+const { DebugLogger } = requireFromRoot('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+
+describe('electron-builder schema', () => {
+  it('accepts the configuration and rejects a misspelt key', async () => {
+    await expect(validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
+    const misspelt = { ...structuredClone(config), asarUnpak: config.asarUnpack };
+    await expect(validateConfiguration(misspelt, new DebugLogger(false))).rejects.toThrow(/configuration object/);
+  });
+});
 
 const matches = (path: string, pattern: string): boolean => minimatch(path, pattern, { dot: true });
 /** Whether a file is packed under `patterns`: the last pattern that matches decides. */
