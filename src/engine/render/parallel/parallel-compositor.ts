@@ -1,0 +1,142 @@
+import { floatTensor, type FloatTensor } from '../../tensor/tensor';
+import { checkBatch, checkGradient, Compositor, type PatchColourModel, type RenderedBatch, type SceneSample } from '../compositor';
+import type { Quad } from '../homography';
+import { buildPyramid, type Plane } from '../texture';
+import { packing, sharedPlane, type SharedPlane, type ViewJob } from './protocol';
+import { RenderPool } from './pool';
+
+interface BatchTape {
+  batch: number;
+  levels: Plane[];
+  texture: Plane;
+  /** The workers that rendered views of this batch. */
+  workers: number[];
+}
+
+/**
+ * The compositor with the views of a batch spread over worker threads: same pixels as the
+ * single-threaded Compositor, same texture gradient up to float summation order (each worker
+ * sums its own views' level gradients; they are added here in worker order, so a given pool
+ * size is deterministic).
+ *
+ * Scenes must not change once rendered: each is copied to shared memory and sent to the
+ * workers once. Per batch only the printed patch's mip pyramid and the views' parameters
+ * travel; workers write pixels into one shared batch buffer, and back-propagate from one
+ * shared gradient buffer into their own level-gradient buffers.
+ */
+export class ParallelCompositor {
+  private readonly local: Compositor;
+  private readonly pool: RenderPool;
+  private readonly sceneIds = new WeakMap<Plane, number>();
+  private readonly tapes = new WeakMap<RenderedBatch, BatchTape>();
+  private readonly buffers = new Map<string, SharedArrayBuffer>();
+  private nextScene = 1;
+  private nextBatch = 1;
+  /** Calls run one at a time: they share the buffers above. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(mask: Plane, colourModel: PatchColourModel | undefined, threads: number) {
+    this.local = new Compositor(mask, colourModel);
+    this.pool = new RenderPool(threads);
+    const levels = buildPyramid(mask).map(sharedPlane);
+    for (let w = 0; w < this.pool.size; w++) this.pool.post(w, { kind: 'mask', levels });
+  }
+
+  get mask(): Plane {
+    return this.local.mask;
+  }
+
+  get threads(): number {
+    return this.pool.size;
+  }
+
+  render(texture: Plane, samples: readonly SceneSample[]): Promise<RenderedBatch> {
+    return this.serial(() => this.renderNow(texture, samples));
+  }
+
+  backward(batch: RenderedBatch, grad: FloatTensor): Promise<Float32Array> {
+    return this.serial(() => this.backwardNow(batch, grad));
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async renderNow(texture: Plane, samples: readonly SceneSample[]): Promise<RenderedBatch> {
+    const { width, height } = checkBatch(this.mask, texture, samples);
+    const size = 3 * width * height;
+    const levels = buildPyramid(this.local.printed(texture));
+    const { offsets, total } = packing(levels);
+    const levelData = this.buffer('levels', total);
+    const shared: SharedPlane[] = levels.map((l, k) => {
+      new Float32Array(levelData, offsets[k] * 4, l.data.length).set(l.data);
+      return { width: l.width, height: l.height, channels: l.channels, data: levelData, offset: offsets[k] };
+    });
+    const out = this.buffer('out', samples.length * size);
+    const blocks = this.blocks(samples.length);
+    const jobs = blocks.map((indices) => indices.map((index): ViewJob => ({ index, scene: this.sceneId(samples[index].scene), quads: samples[index].quads, view: samples[index].view, noiseSeed: samples[index].noiseSeed })));
+    const batch = this.nextBatch++;
+    const workers = jobs.flatMap((views, w) => (views.length > 0 ? [w] : []));
+    const replies = await Promise.all(workers.map((w) => this.pool.call(w, { kind: 'render', batch, levels: shared, views: jobs[w], out })));
+    const quads: Quad[][] = replies.flatMap((r) => r.quads ?? []);
+    const rendered: RenderedBatch = { pixels: floatTensor([samples.length, 3, height, width], new Float32Array(out, 0, samples.length * size).slice()), quads };
+    this.tapes.set(rendered, { batch, levels, texture, workers });
+    return rendered;
+  }
+
+  private async backwardNow(batch: RenderedBatch, grad: FloatTensor): Promise<Float32Array> {
+    const tape = this.tapes.get(batch);
+    if (!tape) throw new Error('backward needs a batch this compositor rendered');
+    checkGradient(batch, grad);
+    const shared = this.buffer('grad', grad.data.length);
+    new Float32Array(shared, 0, grad.data.length).set(grad.data);
+    const { offsets, total } = packing(tape.levels);
+    const perWorker = tape.workers.map((w) => this.buffer(`level grads ${w}`, total));
+    await Promise.all(tape.workers.map((w, i) => this.pool.call(w, { kind: 'backward', batch: tape.batch, grad: shared, levelGrads: perWorker[i] })));
+    const sum = new Float32Array(perWorker[0], 0, total).slice();
+    for (let i = 1; i < perWorker.length; i++) {
+      const part = new Float32Array(perWorker[i], 0, total);
+      for (let j = 0; j < total; j++) sum[j] += part[j];
+    }
+    const levelGrads = tape.levels.map((l, k) => sum.subarray(offsets[k], offsets[k] + l.data.length));
+    return this.local.textureGradient(levelGrads, tape.levels, tape.texture);
+  }
+
+  /** Views split into contiguous blocks, one per worker, sizes differing by at most one. */
+  private blocks(n: number): number[][] {
+    const w = this.pool.size;
+    return Array.from({ length: w }, (_, i) => {
+      const from = Math.floor((i * n) / w);
+      const to = Math.floor(((i + 1) * n) / w);
+      return Array.from({ length: to - from }, (_, k) => from + k);
+    });
+  }
+
+  /** The scene's id in the workers, shipping it to them the first time. */
+  private sceneId(scene: Plane): number {
+    let id = this.sceneIds.get(scene);
+    if (id === undefined) {
+      id = this.nextScene++;
+      this.sceneIds.set(scene, id);
+      const shared = sharedPlane(scene);
+      for (let w = 0; w < this.pool.size; w++) this.pool.post(w, { kind: 'scene', id, scene: shared });
+    }
+    return id;
+  }
+
+  /** A shared buffer of at least `floats` values, reused across calls. */
+  private buffer(name: string, floats: number): SharedArrayBuffer {
+    let b = this.buffers.get(name);
+    if (!b || b.byteLength < floats * 4) {
+      b = new SharedArrayBuffer(floats * 4);
+      this.buffers.set(name, b);
+    }
+    return b;
+  }
+
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
