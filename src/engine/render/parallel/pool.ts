@@ -3,16 +3,11 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../../worker-thread';
 import type { RenderReply, RenderRequest } from './protocol';
 
-let bundledEntry: string | undefined;
-
-/** Where the bundled render worker is: the Electron engine entry bundles it through `?modulePath` and says so here. */
-export function setRenderWorkerEntry(path: string): void {
-  bundledEntry = path;
-}
-
+/** The worker's module: the source under tsx and vitest; in the Electron build, the bundle the main process names in PATCHLAB_RENDER_WORKER. */
 function workerEntry(): URL {
   if (import.meta.url.endsWith('.ts')) return new URL('./worker.ts', import.meta.url);
-  return bundledEntry ? pathToFileURL(bundledEntry) : new URL('./worker.js', import.meta.url);
+  const bundled = process.env.PATCHLAB_RENDER_WORKER;
+  return bundled ? pathToFileURL(bundled) : new URL('./worker.js', import.meta.url);
 }
 
 type Call = Extract<RenderRequest, { call: number }>;
