@@ -101,7 +101,7 @@ export function blurAddRegion(src: Float32Array, width: number, height: number, 
  * `region` into `out` (a new zeroed array when omitted; only the region is written). Only the
  * pixels within the kernel radius of the region are read.
  */
-export function blurBackward(grad: Float32Array, width: number, height: number, kernel: Float32Array, region: Region, out = new Float32Array(grad.length)): Float32Array {
+export function blurBackward(grad: Float32Array, width: number, height: number, kernel: Float32Array, region: Region, out: Float32Array = new Float32Array(grad.length)): Float32Array {
   const r = (kernel.length - 1) / 2;
   const plane = width * height;
   const [rx0, ry0, rx1, ry1] = region;

@@ -7,7 +7,7 @@ import type { Plane } from './texture';
  * edges smear into streaks a detector may read as objects). Forward only: scenes carry no
  * gradient. The homography is inlined: this runs per pixel of every warped view.
  */
-export function warpScene(scene: Plane, toView: Mat3, out = new Float32Array(scene.data.length)): Float32Array {
+export function warpScene(scene: Plane, toView: Mat3, out: Float32Array = new Float32Array(scene.data.length)): Float32Array {
   const { width, height } = scene;
   const plane = width * height;
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = invert3(toView);

@@ -1,4 +1,5 @@
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
+import type { Region } from '../blur';
 import { checkBatch, checkGradient, Compositor, type PatchColourModel, type RenderedBatch, type SceneSample } from '../compositor';
 import type { Quad } from '../homography';
 import { buildPyramid, type Plane } from '../texture';
@@ -11,6 +12,8 @@ interface BatchTape {
   texture: Plane;
   /** The workers that rendered views of this batch. */
   workers: number[];
+  /** Per view, the pixels whose gradient the workers read. */
+  reaches: Region[];
 }
 
 /**
@@ -79,17 +82,18 @@ export class ParallelCompositor {
     const workers = jobs.flatMap((views, w) => (views.length > 0 ? [w] : []));
     const replies = await Promise.all(workers.map((w) => this.pool.call(w, { kind: 'render', batch, levels: shared, views: jobs[w], out })));
     const quads: Quad[][] = replies.flatMap((r) => r.quads ?? []);
+    const reaches: Region[] = replies.flatMap((r) => r.reaches ?? []);
     const rendered: RenderedBatch = { pixels: floatTensor([samples.length, 3, height, width], new Float32Array(out, 0, samples.length * size).slice()), quads };
-    this.tapes.set(rendered, { batch, levels, texture, workers });
+    this.tapes.set(rendered, { batch, levels, texture, workers, reaches });
     return rendered;
   }
 
   private async backwardNow(batch: RenderedBatch, grad: FloatTensor): Promise<Float32Array> {
     const tape = this.tapes.get(batch);
     if (!tape) throw new Error('backward needs a batch this compositor rendered');
-    checkGradient(batch, grad);
+    const [, , height, width] = checkGradient(batch, grad);
     const shared = this.buffer('grad', grad.data.length);
-    new Float32Array(shared, 0, grad.data.length).set(grad.data);
+    copyReaches(grad.data, new Float32Array(shared, 0, grad.data.length), tape.reaches, width, height);
     const { offsets, total } = packing(tape.levels);
     const perWorker = tape.workers.map((w) => this.buffer(`level grads ${w}`, total));
     await Promise.all(tape.workers.map((w, i) => this.pool.call(w, { kind: 'backward', batch: tape.batch, grad: shared, levelGrads: perWorker[i] })));
@@ -139,4 +143,17 @@ export class ParallelCompositor {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** Copies each view's gradient where its worker will read it (the rest of a view's gradient cannot reach the patch). */
+function copyReaches(src: Float32Array, dst: Float32Array, reaches: readonly Region[], width: number, height: number): void {
+  const plane = width * height;
+  reaches.forEach(([x0, y0, x1, y1], b) => {
+    for (let c = 0; c < 3; c++) {
+      for (let y = y0; y < y1; y++) {
+        const row = (3 * b + c) * plane + y * width;
+        dst.set(src.subarray(row + x0, row + x1), row + x0);
+      }
+    }
+  });
 }

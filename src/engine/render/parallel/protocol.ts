@@ -1,3 +1,4 @@
+import type { Region } from '../blur';
 import type { ViewParams } from '../eot';
 import type { Quad } from '../homography';
 import type { Plane } from '../texture';
@@ -31,10 +32,11 @@ export type RenderRequest =
   /** Back-propagate the views this worker rendered for `batch` from `grad` ([B, 3, H, W]) into `levelGrads` (its own buffer, all levels one after another). */
   | { kind: 'backward'; call: number; batch: number; grad: SharedArrayBuffer; levelGrads: SharedArrayBuffer };
 
-/** A worker's answer to a call: where the patches landed (render), nothing (backward), or what went wrong. */
+/** A worker's answer to a call: for a render, where the patches landed and which pixels' gradient it will read; nothing for backward; or what went wrong. */
 export interface RenderReply {
   call: number;
   quads?: Quad[][];
+  reaches?: Region[];
   error?: string;
 }
 

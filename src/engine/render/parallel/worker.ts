@@ -38,7 +38,7 @@ function handle(message: RenderRequest): RenderReply | undefined {
       const first = scenes.get(message.views[0].scene)!;
       batches.set(message.batch, { views, levels: message.levels, width: first.width, height: first.height });
       for (const old of batches.keys()) if (batches.size > KEPT_BATCHES) batches.delete(old);
-      return { call: message.call, quads };
+      return { call: message.call, quads, reaches: views.map((v) => v.tape.reach) };
     }
     case 'backward': {
       const batch = batches.get(message.batch);
