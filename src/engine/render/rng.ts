@@ -78,28 +78,17 @@ function normalTable(): Float32Array {
  * deterministic, and uncorrelated enough for sensor noise.
  */
 export function noiseAndClip(values: Float32Array, std: number, seed: number, clipped: Uint8Array): void {
-  const n = values.length;
-  if (std <= 0) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v < 0) {
-        values[i] = 0;
-        clipped[i] = 1;
-      } else if (v > 1) {
-        values[i] = 1;
-        clipped[i] = 1;
-      } else clipped[i] = 0;
-    }
-    return;
-  }
   const table = normalTable();
   const mask = table.length - 1;
   const rng = new Rng(seed);
   let at = rng.int(table.length);
   const stride = 2 * rng.int(1 << 10) + 1;
-  for (let i = 0; i < n; i++) {
-    const v = values[i] + std * table[at];
-    at = (at + stride) & mask;
+  for (let i = 0; i < values.length; i++) {
+    let v = values[i];
+    if (std > 0) {
+      v += std * table[at];
+      at = (at + stride) & mask;
+    }
     if (v < 0) {
       values[i] = 0;
       clipped[i] = 1;
