@@ -76,8 +76,7 @@ export class ParallelCompositor {
       return { width: l.width, height: l.height, channels: l.channels, data: levelData, offset: offsets[k] };
     });
     const out = this.buffer('out', samples.length * size);
-    const blocks = this.blocks(samples.length);
-    const jobs = blocks.map((indices) => indices.map((index): ViewJob => ({ index, scene: this.sceneId(samples[index].scene), quads: samples[index].quads, view: samples[index].view, noiseSeed: samples[index].noiseSeed })));
+    const jobs = this.ranges(samples.length).map(([from, to]) => range(from, to).map((index): ViewJob => ({ index, scene: this.sceneId(samples[index].scene), quads: samples[index].quads, view: samples[index].view, noiseSeed: samples[index].noiseSeed })));
     const batch = this.nextBatch++;
     const workers = jobs.flatMap((views, w) => (views.length > 0 ? [w] : []));
     const replies = await Promise.all(workers.map((w) => this.pool.call(w, { kind: 'render', batch, levels: shared, views: jobs[w], out })));
@@ -96,24 +95,19 @@ export class ParallelCompositor {
     copyReaches(grad.data, new Float32Array(shared, 0, grad.data.length), tape.reaches, width, height);
     const { offsets, total } = packing(tape.levels);
     const perWorker = tape.workers.map((w) => this.buffer(`level grads ${w}`, total));
-    await Promise.all(tape.workers.map((w, i) => this.pool.call(w, { kind: 'backward', batch: tape.batch, grad: shared, levelGrads: perWorker[i] })));
-    const sum = new Float32Array(perWorker[0], 0, total).slice();
-    for (let i = 1; i < perWorker.length; i++) {
-      const part = new Float32Array(perWorker[i], 0, total);
-      for (let j = 0; j < total; j++) sum[j] += part[j];
-    }
-    const levelGrads = tape.levels.map((l, k) => sum.subarray(offsets[k], offsets[k] + l.data.length));
+    const replies = await Promise.all(tape.workers.map((w, i) => this.pool.call(w, { kind: 'backward', batch: tape.batch, grad: shared, levelGrads: perWorker[i] })));
+    // Per level, the workers that wrote it, summed in worker order (the reduction split over the workers).
+    const writers = tape.levels.map((_, k) => perWorker.filter((_, i) => replies[i].levels?.includes(k)));
+    const reductions = writers.flatMap((parts, k) => (parts.length < 2 ? [] : this.ranges(tape.levels[k].data.length).map(([from, to], w) => this.pool.call(w, { kind: 'reduce', parts, from: offsets[k] + from, to: offsets[k] + to }))));
+    await Promise.all(reductions);
+    const levelGrads = tape.levels.map((l, k) => (writers[k].length > 0 ? new Float32Array(writers[k][0], offsets[k] * 4, l.data.length).slice() : new Float32Array(l.data.length)));
     return this.local.textureGradient(levelGrads, tape.levels, tape.texture);
   }
 
-  /** Views split into contiguous blocks, one per worker, sizes differing by at most one. */
-  private blocks(n: number): number[][] {
+  /** [0, n) split into contiguous ranges, one per worker, sizes differing by at most one. */
+  private ranges(n: number): [number, number][] {
     const w = this.pool.size;
-    return Array.from({ length: w }, (_, i) => {
-      const from = Math.floor((i * n) / w);
-      const to = Math.floor(((i + 1) * n) / w);
-      return Array.from({ length: to - from }, (_, k) => from + k);
-    });
+    return Array.from({ length: w }, (_, i) => [Math.floor((i * n) / w), Math.floor(((i + 1) * n) / w)]);
   }
 
   /** The scene's id in the workers, shipping it to them the first time. */
@@ -156,4 +150,8 @@ function copyReaches(src: Float32Array, dst: Float32Array, reaches: readonly Reg
       }
     }
   });
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, k) => from + k);
 }

@@ -29,14 +29,22 @@ export type RenderRequest =
   | { kind: 'scene'; id: number; scene: SharedPlane }
   /** Render `views` of the printed patch's `levels` into `out` ([B, 3, H, W]); the worker keeps their tapes under `batch`. */
   | { kind: 'render'; call: number; batch: number; levels: SharedPlane[]; views: ViewJob[]; out: SharedArrayBuffer }
-  /** Back-propagate the views this worker rendered for `batch` from `grad` ([B, 3, H, W]) into `levelGrads` (its own buffer, all levels one after another). */
-  | { kind: 'backward'; call: number; batch: number; grad: SharedArrayBuffer; levelGrads: SharedArrayBuffer };
+  /**
+   * Back-propagate the views this worker rendered for `batch` from `grad` ([B, 3, H, W]) into
+   * `levelGrads` (its own buffer, all levels one after another). Only the levels its patches
+   * sampled are written (the reply lists them); the rest of the buffer is stale.
+   */
+  | { kind: 'backward'; call: number; batch: number; grad: SharedArrayBuffer; levelGrads: SharedArrayBuffer }
+  /** Add parts[1..] into parts[0] over floats [from, to), in order: the workers sum their level gradients in parallel, each over one slice. */
+  | { kind: 'reduce'; call: number; parts: SharedArrayBuffer[]; from: number; to: number };
 
 /** A worker's answer to a call: for a render, where the patches landed and which pixels' gradient it will read; nothing for backward; or what went wrong. */
 export interface RenderReply {
   call: number;
   quads?: Quad[][];
   reaches?: Region[];
+  /** For a backward call, the mip levels it wrote. */
+  levels?: number[];
   error?: string;
 }
 

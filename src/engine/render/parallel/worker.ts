@@ -45,12 +45,22 @@ function handle(message: RenderRequest): RenderReply | undefined {
       if (!pass || !batch) throw new Error(`render worker no longer holds batch ${message.batch}`);
       const { width, height, levels } = batch;
       const size = 3 * width * height;
-      const all = new Float32Array(message.levelGrads);
-      all.fill(0);
       const { offsets } = packing(levels);
-      const levelGrads = levels.map((l, k) => all.subarray(offsets[k], offsets[k] + l.width * l.height * l.channels));
+      const levelGrads = levels.map((l, k) => new Float32Array(message.levelGrads, offsets[k] * 4, l.width * l.height * l.channels));
+      // A patch samples one level, usually a small one: only the sampled levels are cleared and written.
+      const touched = [...new Set(batch.views.flatMap((v) => v.tape.quads.map((q) => q.level)))].sort((a, b) => a - b);
+      for (const k of touched) levelGrads[k].fill(0);
       const grad = new Float32Array(message.grad);
       for (const v of batch.views) pass.backward(v.tape, grad.subarray(v.index * size, (v.index + 1) * size), width, height, levels, levelGrads);
+      return { call: message.call, levels: touched };
+    }
+    case 'reduce': {
+      const { from, to } = message;
+      const sum = new Float32Array(message.parts[0], from * 4, to - from);
+      for (const part of message.parts.slice(1)) {
+        const add = new Float32Array(part, from * 4, to - from);
+        for (let j = 0; j < sum.length; j++) sum[j] += add[j];
+      }
       return { call: message.call };
     }
   }
