@@ -133,6 +133,12 @@ export function blurBackward(grad: Float32Array, width: number, height: number, 
       for (let qx = cx0; qx < cx1; qx++) {
         const g = tmp[trow + qx];
         if (g === 0) continue;
+        if (qx - r >= 0 && qx + r < width) {
+          // Away from the image's edges nothing is clamped: only the taps landing in the region.
+          const k1 = Math.min(r, rx1 - 1 - qx);
+          for (let k = Math.max(-r, rx0 - qx); k <= k1; k++) out[base + row + qx + k] += kernel[k + r] * g;
+          continue;
+        }
         for (let k = -r; k <= r; k++) {
           const px = qx + k < 0 ? 0 : qx + k >= width ? width - 1 : qx + k;
           if (px < rx0 || px >= rx1) continue;
