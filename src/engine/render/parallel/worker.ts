@@ -5,8 +5,8 @@ import { packing, planeOf, type RenderReply, type RenderRequest, type SharedPlan
 
 // Render worker: renders and back-propagates the views of a batch the pool assigns to it.
 //
-// V8 reads and writes typed arrays over shared memory markedly slower than ordinary ones (~1.5x
-// in the noise-and-clip loop), so the worker copies what it receives into its own memory
+// Typed arrays over shared memory measured ~1.4x slower than ordinary ones in the noise-and-clip
+// loop (Node 20), so the worker copies what it receives into its own memory
 // (scenes and mask once, the mip levels per batch), renders a view into its own buffer and
 // copies the finished view out, and accumulates level gradients privately.
 if (!parentPort) throw new Error('the render worker must run in a worker thread');
