@@ -3,11 +3,12 @@
  * for a batch, and — when the gradient engine and a model are available — the model's
  * forward+backward at the same batch, and whole optimisation steps. Prints a Markdown table.
  *
- *   npx tsx scripts/bench-physical.ts [--model centernet] [--batch 8] [--repeats 5]
+ *   npx tsx scripts/bench-physical.ts [--model centernet] [--batch 8] [--repeats 5] [--threads N]
  */
 import { parseArgs } from 'node:util';
 import { EotSchema, sampleView } from '../src/engine/render/eot';
 import { Compositor, type SceneSample } from '../src/engine/render/compositor';
+import { createBatchRenderer, renderThreads } from '../src/engine/render/renderer';
 import { rectQuad } from '../src/engine/render/homography';
 import { Rng } from '../src/engine/render/rng';
 import { makePlane } from '../src/engine/render/texture';
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     model: { type: 'string' },
     batch: { type: 'string', default: '8' },
     repeats: { type: 'string', default: '5' },
+    // Render worker threads for the parallel rows (default: PATCHLAB_RENDER_THREADS, else one per core).
+    threads: { type: 'string' },
     size: { type: 'string', default: '512' },
     resolution: { type: 'string', default: '256' },
     // Fetching the heatmap as the attack did in round 1 keeps all 80 classes (no narrowing).
@@ -91,18 +94,43 @@ async function main(): Promise<void> {
   });
   const bwd = await time(() => compositor.backward(batch, grad));
   const both = { wall: fwd.wall + bwd.wall, cpu: fwd.cpu + bwd.cpu };
+  const threads = values.threads ? Number(values.threads) : renderThreads();
+  const parallel = createBatchRenderer(mask, undefined, { threads });
+  let parallelBatch = await parallel.render(texture, samples);
+  const pfwd = await time(async () => {
+    parallelBatch = await parallel.render(texture, samples);
+  });
+  const pbwd = await time(() => parallel.backward(parallelBatch, grad));
+  const pboth = { wall: pfwd.wall + pbwd.wall, cpu: pfwd.cpu + pbwd.cpu };
   const rows: string[][] = [
     ['compositor forward', `${B}x${width}x${height}, 3 patches/scene, ${res}² texture, default EOT`, ...fmt(fwd)],
     ['compositor backward', 'same', ...fmt(bwd)],
     ['compositor forward+backward', 'same', ...fmt(both)],
+    [`parallel compositor forward (${parallel.threads} render threads)`, 'same', ...fmt(pfwd)],
+    [`parallel compositor backward (${parallel.threads} render threads)`, 'same', ...fmt(pbwd)],
+    [`parallel compositor forward+backward (${parallel.threads} render threads)`, 'same', ...fmt(pboth)],
   ];
+  const ratio = (a: { wall: number; cpu: number }, b: { wall: number; cpu: number }): string[] => [`${((a.wall / b.wall) * 100).toFixed(1)}%`, `${((a.cpu / b.cpu) * 100).toFixed(1)}%`];
   if (oracle) {
     const o = oracle;
     const model = await time(() => o.gradient(batch.pixels, {}));
     rows.push([`model forward+backward (${modelNote}${values['fetch-heatmap'] ? ', heatmap fetched' : ''})`, `batch ${B}`, ...fmt(model)]);
-    rows.push(['compositor / model', '', `${((both.wall / model.wall) * 100).toFixed(1)}%`, `${((both.cpu / model.cpu) * 100).toFixed(1)}%`]);
+    rows.push(['compositor / model', '', ...ratio(both, model)]);
+    rows.push([`parallel compositor / model (${parallel.threads} render threads)`, '', ...ratio(pboth, model)]);
+    // The core of an optimisation step (NPS, TV and Adam add ~90 ms on a 256² patch).
+    const single = await time(async () => {
+      const b = compositor.render(texture, samples);
+      compositor.backward(b, (await o.gradient(b.pixels, {})).grad);
+    });
+    const step = await time(async () => {
+      const b = await parallel.render(texture, samples);
+      await parallel.backward(b, (await o.gradient(b.pixels, {})).grad);
+    });
+    rows.push(['step core: render + model + backward, single-threaded compositor', `batch ${B}`, ...fmt(single)]);
+    rows.push([`step core: render + model + backward, ${parallel.threads} render threads`, `batch ${B}`, ...fmt(step)]);
     await o.dispose();
   } else rows.push(['model forward+backward', modelNote, '-', '-']);
+  await parallel.close();
   console.log('| what | setting | median wall ms | median CPU ms |');
   console.log('| --- | --- | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

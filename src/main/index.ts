@@ -2,10 +2,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, protocol } from 'electron';
 import enginePath from './engine-entry?modulePath';
+import renderWorkerPath from '../engine/render/parallel/worker?modulePath';
 import { startApp } from './app';
 import { APP_SCHEME_PRIVILEGES } from './protocol';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The engine utility process inherits the environment and starts its render workers from this bundle.
+process.env.PATCHLAB_RENDER_WORKER = renderWorkerPath;
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 startApp({
   rendererDir: join(here, '../renderer'),

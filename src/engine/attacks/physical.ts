@@ -8,7 +8,8 @@ import { resizeImage } from '../image/resize';
 import { loadModel } from '../models/loaded';
 import { packageRoot } from '../paths';
 import { loadPalette as loadPaletteFile, type Palette } from '../color/index';
-import { Compositor, type SceneSample } from '../render/compositor';
+import type { SceneSample } from '../render/compositor';
+import { createBatchRenderer, type BatchRenderer } from '../render/renderer';
 import { printerColourModel } from '../render/printer';
 import { sampleView } from '../render/eot';
 import { Rng, mixSeed } from '../render/rng';
@@ -115,7 +116,7 @@ interface RunSetup {
   /** Printable colours for NPS, [0, 1] RGB. */
   palette: [number, number, number][];
   disguise?: Plane;
-  compositor: Compositor;
+  compositor: BatchRenderer;
   oracle: GradientOracle;
   notes: string[];
 }
@@ -133,7 +134,7 @@ async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, op
   const printer = config.printerModel ? printerColourModel(palette.model) : undefined;
   const disguise = config.disguise ? await loadDisguise(config.disguise, mask.mask) : undefined;
   const oracle = await target.createOracle(prepared.objective.loss, prepared.objective.outputs);
-  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor: new Compositor(mask.mask, printer), oracle, notes };
+  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor: createBatchRenderer(mask.mask, printer), oracle, notes };
 }
 
 async function optimise(store: RunStore, record: RunRecord, config: PhysicalAttackConfig, target: AttackTarget, setup: RunSetup, checkpoint: Checkpoint | undefined, options: PhysicalRunOptions): Promise<PhysicalRunResult> {
@@ -167,12 +168,12 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
       const { samples, scenes } = drawBatch(config, prepared, step, B);
-      const batch = compositor.render(texture, samples);
+      const batch = await compositor.render(texture, samples);
       const t1 = performance.now();
       const obj = prepared.objective;
       const result = obj.evaluate ? await obj.evaluate(oracle, batch.pixels, scenes) : await oracle.gradient(batch.pixels, obj.args(scenes));
       const t2 = performance.now();
-      const grad = compositor.backward(batch, result.grad);
+      const grad = await compositor.backward(batch, result.grad);
       const t3 = performance.now();
       const scale = obj.sign / B;
       for (let i = 0; i < grad.length; i++) grad[i] *= scale;
@@ -235,7 +236,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
     store.writeRecord(record);
     return { dir: store.dir, status: 'done', stepsDone: step, earlyStopped, recentSuccess: mean(recent) };
   } finally {
-    await oracle.dispose();
+    await Promise.all([oracle.dispose(), compositor.close()]);
   }
 }
 
@@ -286,9 +287,9 @@ async function preview(texture: Plane): Promise<{ width: number; height: number;
 }
 
 /** samples.png: views drawn like training ones, with what the model now sees. */
-async function renderSamples(config: PhysicalAttackConfig, prepared: Prepared, compositor: Compositor, texture: Plane, target: AttackTarget): Promise<Buffer> {
+async function renderSamples(config: PhysicalAttackConfig, prepared: Prepared, compositor: BatchRenderer, texture: Plane, target: AttackTarget): Promise<Buffer> {
   const { samples, scenes } = drawBatch({ ...config, seed: mixSeed(config.seed, [0x5a3]) }, prepared, 0, config.sampleCount);
-  const batch = compositor.render(texture, samples);
+  const batch = await compositor.render(texture, samples);
   const predictions = await predictPlanes(
     target,
     samples.map((_, i) => makePlane(target.width, target.height, 3, batch.pixels.data.slice(i * 3 * target.width * target.height, (i + 1) * 3 * target.width * target.height))),

@@ -18,7 +18,8 @@ import { writeFileAtomic } from '../fs/atomic';
 import { decodeImage } from '../image/image';
 import { loadModel } from '../models/loaded';
 import { resourcesDir } from '../paths';
-import { Compositor, type SceneSample } from '../render/compositor';
+import type { SceneSample } from '../render/compositor';
+import { createBatchRenderer } from '../render/renderer';
 import { EotSchema, sampleView, widenEot, type EotConfig, type ViewParams } from '../render/eot';
 import { viewHomography } from '../render/geometry';
 import { applyH } from '../render/homography';
@@ -125,7 +126,6 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
   const notes: string[] = [];
   const prepared = await prepareAttack(config, target, source.mask, { faceDetector: callbacks.faceDetector, onNote: (m) => notes.push(m) });
   const eot: EotConfig = options.eot ? EotSchema.parse({ ...config.eot, ...options.eot }) : widenEot(config.eot, options.widen);
-  const compositor = new Compositor(source.mask.mask);
   const textures: Record<Exclude<Variant, 'clean'>, Plane> = {
     patch: source.texture,
     'noise control': noiseTexture(source.texture, options.seed),
@@ -146,30 +146,35 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
       jobs.push({ scene: s, view: sampleView(eot, rng), noiseSeed: mixSeed(options.seed, [s, v, 1]) });
     }
   }
-  for (let start = 0; start < jobs.length; start += options.batch) {
-    const chunk = jobs.slice(start, start + options.batch);
-    const results: Record<Variant, TargetPrediction[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
-    for (const variant of VARIANTS) {
-      const samples: SceneSample[] = chunk.map((j) => ({ scene: prepared.planes[j.scene], quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed }));
-      const texture = variant === 'clean' ? source.texture : textures[variant];
-      let pixels = compositor.render(texture, samples).pixels;
-      // Every variant of a chunk meets the same defence draws, so they are compared like for like.
-      if (defences.length > 0) pixels = (await applyChain(defences, pixels, new DefenceRng(mixSeed(options.seed, [start, 0xdef])))).output;
-      results[variant] = await target.predict(pixels);
-    }
-    chunk.forEach((j, i) => {
-      views.push(j.view);
-      weights.push(judge.weight(j.scene));
-      perScene[j.scene].n++;
+  const compositor = createBatchRenderer(source.mask.mask);
+  try {
+    for (let start = 0; start < jobs.length; start += options.batch) {
+      const chunk = jobs.slice(start, start + options.batch);
+      const results: Record<Variant, TargetPrediction[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
       for (const variant of VARIANTS) {
-        const o = judge.outcome(j.scene, j.view, results[variant][i]);
-        outcomes[variant].push(o);
-        for (const [k, v] of Object.entries(judge.scores?.(j.scene, results[variant][i]) ?? {})) scoreSums[variant][k] = (scoreSums[variant][k] ?? 0) + v;
-        perScene[j.scene].sums[variant] += o;
+        const samples: SceneSample[] = chunk.map((j) => ({ scene: prepared.planes[j.scene], quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed }));
+        const texture = variant === 'clean' ? source.texture : textures[variant];
+        let pixels = (await compositor.render(texture, samples)).pixels;
+        // Every variant of a chunk meets the same defence draws, so they are compared like for like.
+        if (defences.length > 0) pixels = (await applyChain(defences, pixels, new DefenceRng(mixSeed(options.seed, [start, 0xdef])))).output;
+        results[variant] = await target.predict(pixels);
       }
-    });
-    done += chunk.length;
-    callbacks.onProgress?.(done, total);
+      chunk.forEach((j, i) => {
+        views.push(j.view);
+        weights.push(judge.weight(j.scene));
+        perScene[j.scene].n++;
+        for (const variant of VARIANTS) {
+          const o = judge.outcome(j.scene, j.view, results[variant][i]);
+          outcomes[variant].push(o);
+          for (const [k, v] of Object.entries(judge.scores?.(j.scene, results[variant][i]) ?? {})) scoreSums[variant][k] = (scoreSums[variant][k] ?? 0) + v;
+          perScene[j.scene].sums[variant] += o;
+        }
+      });
+      done += chunk.length;
+      callbacks.onProgress?.(done, total);
+    }
+  } finally {
+    await compositor.close();
   }
   const variants = Object.fromEntries(
     VARIANTS.map((v) => {

@@ -71,13 +71,13 @@ function normalTable(): Float32Array {
 }
 
 /**
- * The camera's last stage for one view: adds `std` · N(0, 1) sensor noise, clips to [0, 1]
- * into `out` at `offset`, and marks clipped values in `clipped`. Drawing a million normals per
- * view would cost more than the rest of the compositor, so a view reads a fixed table of 2^20
- * standard normals from an offset and odd stride drawn from `seed`: deterministic, and
- * uncorrelated enough for sensor noise.
+ * The camera's last stage for one view, in place: adds `std` · N(0, 1) sensor noise, clips to
+ * [0, 1], and writes 1 into `clipped` where a value was clipped, 0 elsewhere. Drawing a million
+ * normals per view would cost more than the rest of the compositor, so a view reads a fixed
+ * table of 2^20 standard normals from an offset and odd stride drawn from `seed`:
+ * deterministic, and uncorrelated enough for sensor noise.
  */
-export function noiseAndClip(values: Float32Array, std: number, seed: number, out: Float32Array, offset: number, clipped: Uint8Array): void {
+export function noiseAndClip(values: Float32Array, std: number, seed: number, clipped: Uint8Array): void {
   const table = normalTable();
   const mask = table.length - 1;
   const rng = new Rng(seed);
@@ -90,11 +90,14 @@ export function noiseAndClip(values: Float32Array, std: number, seed: number, ou
       at = (at + stride) & mask;
     }
     if (v < 0) {
-      out[offset + i] = 0;
-      clipped[offset + i] = 1;
+      values[i] = 0;
+      clipped[i] = 1;
     } else if (v > 1) {
-      out[offset + i] = 1;
-      clipped[offset + i] = 1;
-    } else out[offset + i] = v;
+      values[i] = 1;
+      clipped[i] = 1;
+    } else {
+      values[i] = v;
+      clipped[i] = 0;
+    }
   }
 }

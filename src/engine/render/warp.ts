@@ -1,5 +1,5 @@
 import { applyH, homographyFromQuads, invert3, quadBounds, rectQuad, type Quad } from './homography';
-import { lightSlope, lightValue, type Lighting } from './lighting';
+import { lightValueAndSlope, type Lighting } from './lighting';
 import type { Plane } from './texture';
 
 /** What one composited quad keeps for its backward pass. */
@@ -10,8 +10,8 @@ export interface QuadTape {
   u: Float32Array;
   v: Float32Array;
   alpha: Float32Array;
-  /** Patch colour before lighting, 3 planes of `index.length`. */
-  colour: Float32Array;
+  /** d(lit colour)/d(patch colour) per pixel, 3 planes of `index.length`: kept from forward so backward needs no powers. */
+  slope: Float32Array;
   /** The image under the patch before compositing, 3 planes of `index.length`. */
   under: Float32Array;
   lighting: Lighting;
@@ -32,7 +32,7 @@ export function compositeQuad(image: Float32Array, width: number, height: number
   const us = new Float32Array(cap);
   const vs = new Float32Array(cap);
   const alphas = new Float32Array(cap);
-  const colour = new Float32Array(cap * 3);
+  const slope = new Float32Array(cap * 3);
   const under = new Float32Array(cap * 3);
   const plane = width * height;
   const tplane = tw * th;
@@ -80,14 +80,13 @@ export function compositeQuad(image: Float32Array, width: number, height: number
         const t = c * tplane;
         const col = w00 * td[t + cy0 * tw + cx0] + w10 * td[t + cy0 * tw + cx1] + w01 * td[t + cy1 * tw + cx0] + w11 * td[t + cy1 * tw + cx1];
         const bg = image[c * plane + p];
-        colour[c * cap + n] = col;
         under[c * cap + n] = bg;
-        image[c * plane + p] = bg + a * (lightValue(col, c, lighting) - bg);
+        image[c * plane + p] = bg + a * (lightValueAndSlope(col, c, lighting, slope, c * cap + n) - bg);
       }
       n++;
     }
   }
-  return { level, index: index.subarray(0, n), u: us.subarray(0, n), v: vs.subarray(0, n), alpha: alphas.subarray(0, n), colour: compact(colour, cap, n), under: compact(under, cap, n), lighting };
+  return { level, index: index.subarray(0, n), u: us.subarray(0, n), v: vs.subarray(0, n), alpha: alphas.subarray(0, n), slope: compact(slope, cap, n), under: compact(under, cap, n), lighting };
 }
 
 function compact(planes: Float32Array, cap: number, n: number): Float32Array {
@@ -104,7 +103,7 @@ export function compositeQuadBackward(tape: QuadTape, grad: Float32Array, width:
   const plane = width * height;
   const tplane = tw * th;
   const n = tape.index.length;
-  const l = tape.lighting;
+  const slope = tape.slope;
   for (let i = 0; i < n; i++) {
     const p = tape.index[i];
     const a = tape.alpha[i];
@@ -121,7 +120,7 @@ export function compositeQuadBackward(tape: QuadTape, grad: Float32Array, width:
     for (let c = 0; c < 3; c++) {
       const g = grad[c * plane + p];
       grad[c * plane + p] = g * (1 - a);
-      const d = g * a * lightSlope(tape.colour[c * n + i], c, l);
+      const d = g * a * slope[c * n + i];
       if (d === 0) continue;
       const t = c * tplane;
       textureGrad[t + cy0 * tw + cx0] += d * (1 - fx) * (1 - fy);
