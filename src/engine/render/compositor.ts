@@ -1,8 +1,8 @@
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import { blurAddRegion, blurBackward, blurForward, gaussianKernel, type Region } from './blur';
 import type { ViewParams } from './eot';
-import { viewHomography, viewQuad } from './geometry';
-import { mapQuad, quadArea, quadBounds, type Quad } from './homography';
+import { placementInView, viewHomography, viewQuad } from './geometry';
+import { quadArea, quadBounds, type Quad } from './homography';
 import { noiseAndClip } from './rng';
 import { buildPyramid, pyramidBackward, type Plane } from './texture';
 import { warpScene } from './view-warp';
@@ -86,7 +86,7 @@ export class Compositor {
       const toView = viewHomography(s.view, width, height);
       let image = toView ? warpScene(s.scene, toView) : s.scene.data.slice();
       const lighting = { brightness: s.view.brightness, contrast: s.view.contrast, gamma: s.view.gamma, gain: s.view.gain };
-      const quads = s.quads.map((q) => viewQuad(toView ? mapQuad(toView, q) : q, this.aspect, s.view));
+      const quads = s.quads.map((q) => viewQuad(placementInView(toView, q), this.aspect, s.view));
       const quadTapes = quads.map((q) => {
         const level = this.levelFor(q, levels.length);
         return compositeQuad(image, width, height, levels[level], this.maskLevels[level], level, q, lighting);
