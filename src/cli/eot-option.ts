@@ -2,13 +2,14 @@ import { UserError } from '../engine/errors';
 import { NO_EOT, type EotInput } from '../engine/render/eot';
 import { parseNumber } from './parse';
 
-const SYMMETRIC = { rotation: 'rotation', tilt: 'tilt', jitter: 'jitter', brightness: 'brightness', gain: 'gain', noise: 'noise', 'view-rotation': 'viewRotation', 'view-shift': 'viewShift' } as const;
-const RANGES = { scale: 'scale', contrast: 'contrast', gamma: 'gamma', blur: 'blur', 'view-scale': 'viewScale' } as const;
+const SYMMETRIC = { rotation: 'rotation', tilt: 'tilt', jitter: 'jitter', brightness: 'brightness', gain: 'gain', noise: 'noise', 'view-rotation': 'viewRotation', 'view-shift': 'viewShift', flip: 'sceneFlip' } as const;
+const RANGES = { scale: 'scale', contrast: 'contrast', gamma: 'gamma', blur: 'blur', 'view-scale': 'viewScale', crop: 'sceneCrop' } as const;
 
 /**
  * `--eot rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=off` (or `none`):
  * symmetric transforms take a half-range (degrees or fraction), ranged ones LOW:HIGH (blur=S
- * means 0:S), `off` switches one off. Unnamed transforms keep the attack's defaults.
+ * means 0:S), `off` switches one off. Scene augmentation: `crop=0.6:1` (window of the photo),
+ * `flip=0.5` (probability of mirroring it). Unnamed transforms keep the attack's defaults.
  */
 export function parseEot(text: string): EotInput {
   const trimmed = text.trim();

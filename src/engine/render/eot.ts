@@ -31,6 +31,14 @@ export const EotSchema = z.object({
   viewRotation: z.number().min(0).max(180).default(0),
   viewScale: Range.default([1, 1]),
   viewShift: z.number().min(0).max(0.5).default(0),
+  /**
+   * Scene augmentation (training only): each view sees a random window of the photo, this
+   * fraction of its width and height, zoomed to the full input, so a few photos show people at
+   * many sizes, positions and framings. [1, 1] = the whole photo.
+   */
+  sceneCrop: Range.refine(([lo, hi]) => lo > 0 && hi <= 1, 'crop fractions lie in (0, 1]').default([1, 1]),
+  /** Scene augmentation (training only): probability a view mirrors the photo left-right (the patch itself is never mirrored). */
+  sceneFlip: z.number().min(0).max(1).default(0),
 });
 
 export type EotConfig = z.infer<typeof EotSchema>;
@@ -51,6 +59,8 @@ export const NO_EOT: EotConfig = {
   viewRotation: 0,
   viewScale: [1, 1],
   viewShift: 0,
+  sceneCrop: [1, 1],
+  sceneFlip: 0,
 };
 
 /** One drawn view. */
@@ -69,6 +79,11 @@ export interface ViewParams {
   viewRotation: number;
   viewScale: number;
   viewShift: [number, number];
+  /** Side of the photo window this view sees (fraction), and where: 0 = left/top edge, 1 = right/bottom edge. */
+  crop: number;
+  cropAt: [number, number];
+  /** The photo mirrored left-right. */
+  flip: boolean;
 }
 
 export const IDENTITY_VIEW: ViewParams = {
@@ -86,6 +101,9 @@ export const IDENTITY_VIEW: ViewParams = {
   viewRotation: 0,
   viewScale: 1,
   viewShift: [0, 0],
+  crop: 1,
+  cropAt: [0.5, 0.5],
+  flip: false,
 };
 
 function sym(rng: Rng, half: number): number {
@@ -117,10 +135,18 @@ export function sampleView(eot: EotConfig, rng: Rng): ViewParams {
     viewRotation: sym(rng, eot.viewRotation),
     viewScale: within(rng, eot.viewScale),
     viewShift: [sym(rng, eot.viewShift), sym(rng, eot.viewShift)],
+    // Drawn only when switched on, so runs without scene augmentation keep their random stream.
+    crop: within(rng, eot.sceneCrop),
+    cropAt: eot.sceneCrop[0] < 1 ? [rng.next(), rng.next()] : [0.5, 0.5],
+    flip: eot.sceneFlip > 0 ? rng.next() < eot.sceneFlip : false,
   };
 }
 
-/** Widens every range by `factor` (for evaluation on views the optimiser never drew). */
+/**
+ * Widens every range by `factor` (for evaluation on views the optimiser never drew). Scene
+ * augmentation is for training only: evaluation judges the photos whole and unmirrored, so
+ * runs trained with and without it are measured on the same views.
+ */
 export function widenEot(eot: EotConfig, factor: number): EotConfig {
   const widen = ([lo, hi]: readonly [number, number], centre: number, floor = 0): [number, number] => [Math.max(floor, centre - (centre - lo) * factor), centre + (hi - centre) * factor];
   return {
@@ -137,5 +163,7 @@ export function widenEot(eot: EotConfig, factor: number): EotConfig {
     viewRotation: Math.min(180, eot.viewRotation * factor),
     viewScale: widen(eot.viewScale, 1, 0.2),
     viewShift: Math.min(0.5, eot.viewShift * factor),
+    sceneCrop: [1, 1],
+    sceneFlip: 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { ViewParams } from './eot';
-import { applyH, homographyFromQuads, quadCentre, rectQuad, type Mat3, type Point, type Quad } from './homography';
+import { applyH, homographyFromQuads, mapQuad, multiply3, quadCentre, rectQuad, type Mat3, type Point, type Quad } from './homography';
 
 const DEG = Math.PI / 180;
 /** Camera distance in half-patch units; smaller exaggerates perspective. */
@@ -64,14 +64,37 @@ function shoelace(q: Quad): number {
   return s / 2;
 }
 
-/** The camera moving around the scene: rotation and scale about the image centre, then a shift. Maps scene pixels to view pixels. */
+/**
+ * Scene pixels to view pixels: the photo window the view sees (crop, then mirror) zoomed to
+ * the full image, then the camera moving around it (rotation and scale about the image
+ * centre, then a shift). Undefined when the view is the photo as it is.
+ */
 export function viewHomography(view: ViewParams, width: number, height: number): Mat3 | undefined {
-  if (view.viewRotation === 0 && view.viewScale === 1 && view.viewShift[0] === 0 && view.viewShift[1] === 0) return undefined;
+  const moved = view.viewRotation !== 0 || view.viewScale !== 1 || view.viewShift[0] !== 0 || view.viewShift[1] !== 0;
+  const cropped = view.crop !== 1 || view.flip;
+  if (!moved && !cropped) return undefined;
   const cx = width / 2;
   const cy = height / 2;
   const cos = Math.cos(view.viewRotation * DEG) * view.viewScale;
   const sin = Math.sin(view.viewRotation * DEG) * view.viewScale;
   const tx = cx + view.viewShift[0] * width;
   const ty = cy + view.viewShift[1] * height;
-  return Float64Array.from([cos, -sin, tx - cos * cx + sin * cy, sin, cos, ty - sin * cx - cos * cy, 0, 0, 1]);
+  const camera = Float64Array.from([cos, -sin, tx - cos * cx + sin * cy, sin, cos, ty - sin * cx - cos * cy, 0, 0, 1]);
+  if (!cropped) return camera;
+  const zoom = 1 / view.crop;
+  const x0 = view.cropAt[0] * (1 - view.crop) * width;
+  const y0 = view.cropAt[1] * (1 - view.crop) * height;
+  const window = view.flip ? Float64Array.from([-zoom, 0, width + zoom * x0, 0, zoom, -zoom * y0, 0, 0, 1]) : Float64Array.from([zoom, 0, -zoom * x0, 0, zoom, -zoom * y0, 0, 0, 1]);
+  return multiply3(camera, window);
+}
+
+/**
+ * A placement quad as a view sees it. A mirrored view mirrors where the patch goes but not
+ * the printed patch: its corners are re-paired so the texture keeps its handedness.
+ */
+export function placementInView(toView: Mat3 | undefined, quad: Quad): Quad {
+  if (!toView) return quad;
+  const q = mapQuad(toView, quad);
+  const mirrored = toView[0] * toView[4] - toView[1] * toView[3] < 0;
+  return mirrored ? ([q[1], q[0], q[3], q[2]] as unknown as Quad) : q;
 }

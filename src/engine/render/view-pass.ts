@@ -1,7 +1,7 @@
 import { blurAddRegion, blurBackward, blurForward, gaussianKernel, type Region } from './blur';
 import type { ViewParams } from './eot';
-import { viewHomography, viewQuad } from './geometry';
-import { mapQuad, quadArea, quadBounds, type Quad } from './homography';
+import { placementInView, viewHomography, viewQuad } from './geometry';
+import { quadArea, quadBounds, type Quad } from './homography';
 import { noiseAndClip } from './rng';
 import type { Plane } from './texture';
 import { warpScene } from './view-warp';
@@ -74,7 +74,7 @@ export class ViewPass {
     if (toView) warpScene(scene, toView, out);
     else out.set(scene.data);
     const lighting = { brightness: view.brightness, contrast: view.contrast, gamma: view.gamma, gain: view.gain };
-    const quads = sample.quads.map((q) => viewQuad(toView ? mapQuad(toView, q) : q, this.aspect, view));
+    const quads = sample.quads.map((q) => viewQuad(placementInView(toView, q), this.aspect, view));
     const quadTapes = quads.map((q) => {
       const level = this.levelFor(q, levels.length);
       return compositeQuad(out, width, height, levels[level], this.maskLevels[level], level, q, lighting);

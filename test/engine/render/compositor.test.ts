@@ -74,6 +74,7 @@ describe('compositor', () => {
     ['Gaussian blur', { blur: 1.1 }],
     ['sensor noise', { noise: 0.02 }],
     ['whole-view rotation, scale and shift', { viewRotation: 9, viewScale: 1.1, viewShift: [0.04, -0.03] }],
+    ['scene crop and mirror', { crop: 0.7, cropAt: [0.3, 0.6], flip: true, rotation: 10 }],
     ['everything at once', { rotation: -15, tilt: 30, tiltAxis: 120, scale: 0.9, jitter: [0.05, 0.05], brightness: -0.05, contrast: 0.9, gamma: 1.2, gain: [0.95, 1.05, 1], blur: 0.7, noise: 0.01, viewRotation: 5 }],
   ];
   for (const [name, over] of cases) {

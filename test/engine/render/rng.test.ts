@@ -8,7 +8,11 @@ function noisyGrey(seed: number, std: number, n = 3 * 256 * 256): { values: Floa
   return { values, clipped };
 }
 
-const mean = (xs: ArrayLike<number>): number => Array.prototype.reduce.call(xs, (a: number, b: number) => a + b, 0) as number / xs.length;
+function mean(xs: Float32Array): number {
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return sum / xs.length;
+}
 
 describe('sensor noise', () => {
   it('has the requested standard deviation and zero mean', () => {
