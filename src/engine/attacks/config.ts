@@ -66,6 +66,13 @@ export const PhysicalAttackSchema = z.object({
    * pushes every object of the class down at once (group photos hold several per view).
    */
   hideLoss: z.enum(['max', 'tiles']).default('max'),
+  /**
+   * Face impersonation: the optimiser maximises cos(e, t) − awayFromWearer · cos(e, s) for the
+   * view's descriptor e, the target's t and the wearer's own s. 0 only climbs towards the
+   * target (what the match threshold judges); 1 weighs leaving the wearer as much (the target
+   * must also be the better match of the two).
+   */
+  awayFromWearer: z.number().min(0).max(4).default(0.5),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
   /** Samples drawn in samples.png. */
