@@ -156,12 +156,12 @@ function toRgbaAlpha(source: PatchSource): Uint8Array {
 }
 
 function glassesFrame(source: PatchSource): EyeglassFrame {
-  const frame = loadEyeglassFrame();
+  const frame = loadEyeglassFrame(source.info.frame);
   const [, , vw, vh] = frame.geometry.viewBox;
   const { width, height } = source.image;
   if (Math.abs(width / height - vw / vh) > 0.01 * (vw / vh)) {
     throw new UserError(
-      `${basename(source.imagePath)} is ${width}x${height}, but an eyeglass frame spans the ${vw}:${vh} viewBox of resources/masks/eyeglasses.svg; print it as a plain patch with --kind patch --size WIDTH`,
+      `${basename(source.imagePath)} is ${width}x${height}, but an eyeglass frame spans the ${vw}:${vh} viewBox of resources/masks/${frame.geometry.svg}; print it as a plain patch with --kind patch --size WIDTH`,
     );
   }
   return frame;

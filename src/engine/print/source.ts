@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError, firstLine } from '../errors';
 import { decodeImage, type RasterImage } from '../image/image';
+import { EYEGLASS_FRAMES, type EyeglassFrameName } from '../masks/eyeglasses';
 
 export type AttackKind = 'patch' | 'sticker' | 'glasses';
 export type MaskShape = 'rect' | 'circle' | 'mask' | 'glasses';
@@ -10,6 +11,8 @@ export type MaskShape = 'rect' | 'circle' | 'mask' | 'glasses';
 export interface PatchInfo {
   kind: AttackKind;
   shape?: MaskShape;
+  /** Glasses: which shipped frame silhouette the patch spans (run.json's config.shape.frame). */
+  frame?: EyeglassFrameName;
   model?: string;
   goal?: string;
   target?: string;
@@ -108,6 +111,7 @@ export function runInfo(run: unknown, kindOverride?: AttackKind): PatchInfo {
   return {
     kind,
     shape: within(shape, ['rect', 'circle', 'mask', 'glasses'] as const),
+    frame: within(pick(run, at('shape.frame')), EYEGLASS_FRAMES),
     model: pick(run, at('model', 'modelName')),
     goal: pick(run, at('goal')),
     target: pick(run, at('target', 'targetClass', 'class', 'targetLabel', 'targetIdentity')),

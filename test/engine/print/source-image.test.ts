@@ -18,6 +18,8 @@ describe('run.json, read defensively', () => {
       runId: 'r1',
       date: '2025-01-02',
     });
+    expect(runInfo({ config: { attack: 'glasses', shape: { kind: 'eyeglasses', frame: 'thick' } } })).toMatchObject({ kind: 'glasses', frame: 'thick' });
+    expect(runInfo({ config: { attack: 'glasses', shape: { kind: 'eyeglasses' } } }).frame).toBeUndefined();
     expect(runInfo({ id: 'abc', createdAt: '2025', config: { attack: 'Sticker', model: { name: 'centernet', hash: 'x' }, class: 'dog', shape: { kind: 'circle', radius: 3 } } })).toMatchObject({
       kind: 'sticker',
       shape: 'circle',
