@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveAttackConfig } from '../../../src/engine/attacks/config';
 import { buildObjective } from '../../../src/engine/attacks/objective';
 import type { AttackTarget } from '../../../src/engine/attacks/target';
 import { floatTensor } from '../../../src/engine/tensor/tensor';
@@ -46,5 +47,18 @@ describe('impersonation objective', () => {
     const e = floatTensor([3, 3]);
     e.data.set([0.8, 0.6, 0, /* t 0.8 ≥ 0.7 but wearer 0.96 */ 0.95, 0.3122, 0, /* t 0.95, wearer 0.82 */ 0.5, 0.5, 0.7071 /* t 0.5, below the threshold */]);
     expect(obj.success(new Float32Array(3), [0, 0, 0], { emb: e })).toEqual([false, true, false]);
+  });
+});
+
+describe('glasses defaults per goal', () => {
+  it('impersonation gets the thick frame, a larger step and a lighter TV term; dodging keeps its own; flags win', () => {
+    const base = { attack: 'glasses' as const, model: 'faceres', scenes: 'x.png' };
+    const imp = resolveAttackConfig({ ...base, goal: 'impersonate', target: 't.png' });
+    expect(imp).toMatchObject({ shape: { kind: 'eyeglasses', frame: 'thick' }, size: 1.2, optimiser: { lr: 0.1 }, weights: { tv: 0.2, nps: 0.01 }, awayFromWearer: 0.5 });
+    const dodge = resolveAttackConfig({ ...base, goal: 'dodge' });
+    expect(dodge).toMatchObject({ shape: { kind: 'eyeglasses' }, size: 1, optimiser: { lr: 0.02 }, weights: { tv: 1 } });
+    expect(dodge.shape).toEqual({ kind: 'eyeglasses' });
+    const mine = resolveAttackConfig({ ...base, goal: 'impersonate', target: 't.png', shape: { kind: 'eyeglasses', frame: 'classic' }, size: 1, optimiser: { lr: 0.03 }, weights: { tv: 1 } });
+    expect(mine).toMatchObject({ shape: { frame: 'classic' }, size: 1, optimiser: { lr: 0.03 }, weights: { tv: 1 } });
   });
 });
