@@ -13,6 +13,8 @@ export interface PatchInfo {
   shape?: MaskShape;
   /** Glasses: which shipped frame silhouette the patch spans (run.json's config.shape.frame). */
   frame?: EyeglassFrameName;
+  /** Glasses: the frame scale the run optimised at (run.json's config.size; 1 = lens centres on the eyes). */
+  frameScale?: number;
   model?: string;
   goal?: string;
   target?: string;
@@ -112,6 +114,7 @@ export function runInfo(run: unknown, kindOverride?: AttackKind): PatchInfo {
     kind,
     shape: within(shape, ['rect', 'circle', 'mask', 'glasses'] as const),
     frame: within(pick(run, at('shape.frame')), EYEGLASS_FRAMES),
+    ...(kind === 'glasses' && Number(pick(run, ['config.size'])) > 0 ? { frameScale: Number(pick(run, ['config.size'])) } : {}),
     model: pick(run, at('model', 'modelName')),
     goal: pick(run, at('goal')),
     target: pick(run, at('target', 'targetClass', 'class', 'targetLabel', 'targetIdentity')),

@@ -220,6 +220,16 @@ describe('exportPdf: cut contour', () => {
   });
 });
 
+describe('exportPdf: a glasses run optimised at a larger frame scale', () => {
+  it('prints the frame that much wider for the same face, and names that face in the mounting note', async () => {
+    const run = join(dir, 'glasses-run-scaled');
+    await glassesRun(run, 600, 'thick', 1.2);
+    const result = await exportPdf({ source: run, faceWidthMm: 130 });
+    expect(result.widthMm).toBeCloseTo(((130 * 150) / 140) * 1.2, 6);
+    expect(pdfText(result.path)).toMatch(/face 130 mm wide/);
+  });
+});
+
 describe('exportPdf: input checks', () => {
   it('refuses a glasses print whose image does not span the frame silhouette', async () => {
     await expect(exportPdf({ source: join(dir, 'solid.png'), kind: 'glasses', out: join(dir, 'x.pdf') })).rejects.toThrow(/solid\.png is 300x200, but an eyeglass frame spans the 150:51 viewBox/);
