@@ -58,7 +58,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--class <class>', 'class to hide, or whose objects carry the patch (e.g. person)')
       .option('--target <target>', 'class to make the model see; for glasses/impersonate, a photo of the person to become')
       .option('--scenes <dir>', 'folder of scene images (or comma-separated files)')
-      .option('--shape <shape>', 'square, circle, rect:ASPECT, mask:FILE.png, eyeglasses')
+      .option('--shape <shape>', 'square, circle, rect:ASPECT, mask:FILE.png, eyeglasses[:classic|thick]')
       .option('--size <fraction>', kind === 'patch' ? 'patch side as a fraction of the object box diagonal (0.2)' : kind === 'sticker' ? 'sticker area as a fraction of the object box (0.08)' : 'frame scale (1)')
       .option('--resolution <px>', 'optimised texture size, longer side in texels')
       .option('--export-size <px>', 'patch.png longer side in pixels (1024)')

@@ -40,7 +40,7 @@ export function registerEval(program: Command): void {
     .option('--goal <goal>', `for a patch PNG: ${GOALS.join('|')}`)
     .option('--class <class>', 'for a patch PNG: the class it hides or sits on')
     .option('--target <target>', 'for a patch PNG: the target class or face photo')
-    .option('--shape <shape>', 'for a patch PNG: eyeglasses to place it on the eyes')
+    .option('--shape <shape>', 'for a patch PNG: eyeglasses[:classic|thick] to place it on the eyes')
     .option('--size <fraction>', 'for a patch PNG: size relative to the object (as in attack --size)')
     .option('--natural <image>', 'natural-image control (default: a photo shipped with patchlab)')
     .option('--out <dir>', 'where eval.json and the plots go (default: the run folder, or beside the PNG)')
