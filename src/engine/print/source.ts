@@ -106,7 +106,8 @@ const within = <T extends string>(value: string | undefined, choices: readonly T
 export function runInfo(run: unknown, kindOverride?: AttackKind): PatchInfo {
   const scopes = ['', 'config.', 'attack.', 'config.attack.'];
   const at = (...keys: string[]): string[] => scopes.flatMap((s) => keys.map((k) => s + k));
-  const kind = kindOverride ?? within(pick(run, at('kind', 'attack', 'type')), ['patch', 'sticker', 'glasses'] as const) ?? 'patch';
+  // The run store writes kind `attack/<attack>`; config.attack holds the bare name.
+  const kind = kindOverride ?? within(pick(run, at('kind', 'attack', 'type'))?.replace(/^attack\//i, ''), ['patch', 'sticker', 'glasses'] as const) ?? 'patch';
   let shape = pick(run, at('shape', 'mask'))?.toLowerCase();
   if (shape === 'square' || shape === 'rectangle') shape = 'rect';
   if (shape === 'ellipse') shape = 'circle';
