@@ -35,6 +35,7 @@ interface AttackFlags {
   checkpointEvery?: string;
   earlyStop?: string;
   hideLoss?: string;
+  awayFromWearer?: string;
   out?: string;
   resume?: string;
   json?: boolean;
@@ -57,7 +58,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--class <class>', 'class to hide, or whose objects carry the patch (e.g. person)')
       .option('--target <target>', 'class to make the model see; for glasses/impersonate, a photo of the person to become')
       .option('--scenes <dir>', 'folder of scene images (or comma-separated files)')
-      .option('--shape <shape>', 'square, circle, rect:ASPECT, mask:FILE.png, eyeglasses')
+      .option('--shape <shape>', 'square, circle, rect:ASPECT, mask:FILE.png, eyeglasses[:classic|thick]')
       .option('--size <fraction>', kind === 'patch' ? 'patch side as a fraction of the object box diagonal (0.2)' : kind === 'sticker' ? 'sticker area as a fraction of the object box (0.08)' : 'frame scale (1)')
       .option('--resolution <px>', 'optimised texture size, longer side in texels')
       .option('--export-size <px>', 'patch.png longer side in pixels (1024)')
@@ -77,6 +78,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--init <init>', 'starting texture: random, gray or #rrggbb')
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
       .option('--hide-loss <kind>', 'hide objective: max (largest class score, adversarial-yolo) or tiles (every object above half the threshold at once)')
+      .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
       .option('--resume <dir>', 'continue a stopped or killed run from its last checkpoint')
@@ -144,6 +146,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.checkpointEvery) input.checkpointEvery = parsePositiveInt('--checkpoint-every', f.checkpointEvery);
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
   if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, ['max', 'tiles'] as const);
+  if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
   return input;
 }
 

@@ -22,6 +22,7 @@ interface EvalFlags {
   natural?: string;
   out?: string;
   defence?: string;
+  threshold?: string;
   json?: boolean;
 }
 
@@ -39,11 +40,12 @@ export function registerEval(program: Command): void {
     .option('--goal <goal>', `for a patch PNG: ${GOALS.join('|')}`)
     .option('--class <class>', 'for a patch PNG: the class it hides or sits on')
     .option('--target <target>', 'for a patch PNG: the target class or face photo')
-    .option('--shape <shape>', 'for a patch PNG: eyeglasses to place it on the eyes')
+    .option('--shape <shape>', 'for a patch PNG: eyeglasses[:classic|thick] to place it on the eyes')
     .option('--size <fraction>', 'for a patch PNG: size relative to the object (as in attack --size)')
     .option('--natural <image>', 'natural-image control (default: a photo shipped with patchlab)')
     .option('--out <dir>', 'where eval.json and the plots go (default: the run folder, or beside the PNG)')
     .option('--defence <list>', 'input defences every view goes through: random-resize[=MIN_SCALE], jpeg[=QUALITY], bit-depth[=BITS], median[=SIZE], comma-separated')
+    .option('--threshold <cosine>', "face descriptors: the similarity at which two faces match (default: the model's)")
     .option('--json', 'print eval.json to stdout')
     .action(async (source: string, f: EvalFlags) => {
       const input: EvalInput = { scenes: f.scenes, views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
@@ -58,6 +60,7 @@ export function registerEval(program: Command): void {
       if (f.natural) input.natural = f.natural;
       if (f.out) input.out = f.out;
       if (f.defence) input.defence = f.defence;
+      if (f.threshold) input.threshold = parseNumber('--threshold', f.threshold);
       const bar = new cliProgress.SingleBar({ format: 'views {value}/{total} |{bar}| ETA {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic);
       let started = false;
       const report = await evaluateRun(source, input, {
@@ -74,7 +77,7 @@ export function registerEval(program: Command): void {
 
 function printReport(r: EvalReport): void {
   const pct = (v: number | undefined): string => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
-  println(`${r.model.name}, goal ${r.goal}${r.class ? ` (${r.class})` : ''}: ${r.views} views of ${r.scenes.length} held-out scene(s)${r.defence ? `, through ${r.defence}` : ''}`);
+  println(`${r.model.name}, goal ${r.goal}${r.class ? ` (${r.class})` : ''}: ${r.views} views of ${r.scenes.length} held-out scene(s)${r.defence ? `, through ${r.defence}` : ''}${r.threshold !== undefined ? `, faces match at similarity >= ${r.threshold}` : ''}`);
   const detector = r.variants.patch.recall !== undefined;
   const rows = [['', detector ? 'recall' : 'match', 'attack success']];
   for (const v of VARIANTS) rows.push([v, pct(detector ? r.variants[v].recall : r.variants[v].match), pct(r.variants[v].success)]);

@@ -32,6 +32,8 @@ export interface ObjectiveContext {
   /** Embeddings: the enrolled face per scene (dodge) or the target's face (impersonate), unit vectors. */
   sceneVectors?: Float32Array[];
   targetVector?: Float32Array;
+  /** Embeddings, impersonate: see PhysicalAttackConfig.awayFromWearer (0 by default). */
+  awayFromWearer?: number;
 }
 
 /** Heatmap cells per side of a hide tile (8 cells = 32 input pixels on centernet's stride-4 map). */
@@ -85,14 +87,15 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
       if (goal === 'impersonate') {
         const t = ctx.targetVector;
         if (!t) throw new UserError('impersonation needs the target face (--target PHOTO)');
-        // cos(e, t − s) ∝ e·t/|e| − e·s/|e|: one cosine pulls towards the target and away from
-        // the wearer at once, which is what makes the target the better match.
-        const towards = own.map((s) => unitVector(t.map((v, i) => v - s[i])));
+        // cos(e, t − λs) = (e·t − λ e·s) / (|e| |t − λs|): one cosine to a fixed direction per
+        // scene climbs towards the target and away from the wearer in the ratio λ.
+        const away = ctx.awayFromWearer ?? 0;
+        const towards = own.map((s) => unitVector(t.map((v, i) => v - away * s[i])));
         return {
           loss: { kind: 'cosine', output },
           outputs: [output],
           sign: -1,
-          describe: 'cosine to (target − wearer)',
+          describe: away > 0 ? `cosine to (target − ${away} · wearer)` : "similarity to the target's enrolled face",
           args: (s) => ({ vectors: rows(s.map((i) => towards[i])) }),
           success: (_l, scenes, outputs) =>
             scenes.map((s, b) => {

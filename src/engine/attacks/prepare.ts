@@ -103,7 +103,7 @@ async function prepareFaces(config: PhysicalAttackConfig, target: AttackTarget, 
     const t = await alignedFace(detect, config.target as string, target);
     targetVector = unit((await target.predict(scenesToPixels([t.plane])))[0].embedding);
   }
-  const objective = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector });
+  const objective = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector, awayFromWearer: config.awayFromWearer });
   return { names: files.map((f) => basename(f)), files: files.map((f) => resolve(f)), planes, quads, objective, notes };
 }
 

@@ -59,6 +59,8 @@ export const EvalOptionsSchema = z.object({
   batch: z.number().int().positive().default(8),
   /** Input defences between the camera and the model, as `--defence` spells them (`random-resize,jpeg=75`). */
   defence: z.string().optional(),
+  /** Face descriptors: the similarity at which two faces match, instead of the model's (e.g. one calibrated to a false-match rate). */
+  threshold: z.number().min(-1).max(1).optional(),
 });
 
 export type EvalOptions = z.infer<typeof EvalOptionsSchema>;
@@ -86,6 +88,8 @@ export interface EvalReport {
   target?: string;
   /** What `bins` and the plots show, e.g. "person recall". */
   metric: string;
+  /** Face descriptors: the match threshold the views were judged at. */
+  threshold?: number;
   scenes: string[];
   /** Held-out scenes that the run also trained on (should be empty). */
   seenInTraining: string[];
@@ -192,6 +196,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
     ...(config.class ? { class: config.class } : {}),
     ...(config.target ? { target: config.target } : {}),
     metric: judge.metric,
+    ...(target.task === 'embedding' ? { threshold: options.threshold ?? target.threshold } : {}),
     scenes: prepared.names,
     seenInTraining: prepared.files.filter((f) => source.trainingScenes.includes(f)),
     views: views.length,
@@ -311,7 +316,7 @@ async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, pre
       const detect = callbacks.faceDetector ?? (await zooFaceDetector());
       targetVector = unit((await target.predict(scenesPixels([(await alignedFace(detect, config.target, target)).plane])))[0].embedding);
     }
-    const thr = target.threshold;
+    const thr = options.threshold ?? target.threshold;
     const tv = targetVector;
     return {
       metric: config.goal === 'impersonate' ? 'views matching the target' : "views not matching the wearer's enrolled face",

@@ -1,5 +1,7 @@
 /**
- * The eyeglass-frame silhouette shipped in resources/masks (eyeglasses.svg + eyeglasses.json).
+ * The eyeglass-frame silhouettes shipped in resources/masks: `classic` (eyeglasses.svg +
+ * eyeglasses.json) and `thick` (eyeglasses-thick.*: the same geometry, heavy rims and smaller
+ * lenses, as Sharif et al.'s frames).
  *
  * Stable format, shared by the physical-attack compositor (which rasterises the silhouette as its
  * glasses mask and places it from eye keypoints) and the PDF export (which prints it at a face
@@ -46,22 +48,27 @@ export interface EyeglassFrame {
   pathData: string;
 }
 
-export function eyeglassesJsonPath(): string {
-  return join(resourcesDir(), 'masks', 'eyeglasses.json');
+export const EYEGLASS_FRAMES = ['classic', 'thick'] as const;
+export type EyeglassFrameName = (typeof EYEGLASS_FRAMES)[number];
+
+export function eyeglassesJsonPath(name: EyeglassFrameName = 'classic'): string {
+  return join(resourcesDir(), 'masks', name === 'classic' ? 'eyeglasses.json' : `eyeglasses-${name}.json`);
 }
 
-let cached: EyeglassFrame | undefined;
+const cached = new Map<EyeglassFrameName, EyeglassFrame>();
 
-export function loadEyeglassFrame(): EyeglassFrame {
-  if (cached) return cached;
-  const jsonPath = eyeglassesJsonPath();
+export function loadEyeglassFrame(name: EyeglassFrameName = 'classic'): EyeglassFrame {
+  const hit = cached.get(name);
+  if (hit) return hit;
+  const jsonPath = eyeglassesJsonPath(name);
   const parsed = EyeglassGeometrySchema.safeParse(JSON.parse(readFileSync(jsonPath, 'utf8')));
   if (!parsed.success) throw new UserError(`${jsonPath}: not a patchlab eyeglass geometry (${parsed.error.issues[0]?.message})`);
   const svg = readFileSync(join(resourcesDir(), 'masks', parsed.data.svg), 'utf8');
   const match = /<path[^>]*\sid="frame"[^>]*\sd="([^"]+)"/s.exec(svg);
   if (!match) throw new UserError(`${parsed.data.svg}: no <path id="frame" d="..."> in the eyeglass silhouette`);
-  cached = { geometry: parsed.data, svg, pathData: match[1].replace(/\s+/g, ' ').trim() };
-  return cached;
+  const frame = { geometry: parsed.data, svg, pathData: match[1].replace(/\s+/g, ' ').trim() };
+  cached.set(name, frame);
+  return frame;
 }
 
 export interface EyeglassMask {
@@ -74,8 +81,8 @@ export interface EyeglassMask {
 }
 
 /** The silhouette as an alpha mask `width` pixels wide, spanning the viewBox exactly. */
-export async function rasterizeEyeglassFrame(width: number): Promise<EyeglassMask> {
-  const { svg, geometry } = loadEyeglassFrame();
+export async function rasterizeEyeglassFrame(width: number, name: EyeglassFrameName = 'classic'): Promise<EyeglassMask> {
+  const { svg, geometry } = loadEyeglassFrame(name);
   const [, , vw, vh] = geometry.viewBox;
   const height = Math.max(1, Math.round((width * vh) / vw));
   const { data } = await sharp(Buffer.from(svg)).resize(width, height, { fit: 'fill' }).ensureAlpha().extractChannel(3).raw().toBuffer({ resolveWithObject: true });

@@ -128,7 +128,7 @@ export async function exportPdf(options: ExportPdfOptions): Promise<ExportPdfRes
       unionRect(onPage.map((c) => inflate(c.trim, bleed))),
     );
     const footerTop = layout.pageHeight - marginMm - FOOTER_HEIGHT;
-    if (frame) drawMountingNote(doc, marginMm, footerTop - MOUNTING_NOTE_HEIGHT + 1, layout.pageWidth - 2 * marginMm, (widthMm * frame.geometry.frameWidth) / frame.geometry.viewBox[2]);
+    if (frame) drawMountingNote(doc, marginMm, footerTop - MOUNTING_NOTE_HEIGHT + 1, layout.pageWidth - 2 * marginMm, (widthMm * frame.geometry.frameWidth) / frame.geometry.viewBox[2] / frameScale(source));
     drawFooter(doc, layout.pageWidth, layout.pageHeight, marginMm, text);
   }
 
@@ -156,15 +156,20 @@ function toRgbaAlpha(source: PatchSource): Uint8Array {
 }
 
 function glassesFrame(source: PatchSource): EyeglassFrame {
-  const frame = loadEyeglassFrame();
+  const frame = loadEyeglassFrame(source.info.frame);
   const [, , vw, vh] = frame.geometry.viewBox;
   const { width, height } = source.image;
   if (Math.abs(width / height - vw / vh) > 0.01 * (vw / vh)) {
     throw new UserError(
-      `${basename(source.imagePath)} is ${width}x${height}, but an eyeglass frame spans the ${vw}:${vh} viewBox of resources/masks/eyeglasses.svg; print it as a plain patch with --kind patch --size WIDTH`,
+      `${basename(source.imagePath)} is ${width}x${height}, but an eyeglass frame spans the ${vw}:${vh} viewBox of resources/masks/${frame.geometry.svg}; print it as a plain patch with --kind patch --size WIDTH`,
     );
   }
   return frame;
+}
+
+/** A run optimised with `--size S` wore the frame S times its nominal size on the face: print it so. */
+function frameScale(source: PatchSource): number {
+  return source.info.kind === 'glasses' ? (source.info.frameScale ?? 1) : 1;
 }
 
 function printWidth(options: ExportPdfOptions, source: PatchSource, frame: EyeglassFrame | undefined, warnings: string[]): number {
@@ -173,7 +178,7 @@ function printWidth(options: ExportPdfOptions, source: PatchSource, frame: Eyegl
     if (options.sizeMm !== undefined) return options.sizeMm;
     const face = options.faceWidthMm ?? frame.geometry.nominalFaceWidthMm;
     if (options.faceWidthMm === undefined) warnings.push(`no --face-width: the frame is scaled for a face ${face} mm wide between the hinges`);
-    return (face * frame.geometry.viewBox[2]) / frame.geometry.frameWidth;
+    return ((face * frame.geometry.viewBox[2]) / frame.geometry.frameWidth) * frameScale(source);
   }
   if (options.faceWidthMm !== undefined) throw new UserError(`--face-width applies to eyeglass frames (a glasses run, or --kind glasses); ${basename(source.imagePath)} is a ${source.info.kind}`);
   if (options.sizeMm === undefined) throw new UserError('--size is required: the printed width of the patch, e.g. --size 80mm or --size 3in');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError, firstLine } from '../errors';
 import { decodeImage, type RasterImage } from '../image/image';
+import { EYEGLASS_FRAMES, type EyeglassFrameName } from '../masks/eyeglasses';
 
 export type AttackKind = 'patch' | 'sticker' | 'glasses';
 export type MaskShape = 'rect' | 'circle' | 'mask' | 'glasses';
@@ -10,6 +11,10 @@ export type MaskShape = 'rect' | 'circle' | 'mask' | 'glasses';
 export interface PatchInfo {
   kind: AttackKind;
   shape?: MaskShape;
+  /** Glasses: which shipped frame silhouette the patch spans (run.json's config.shape.frame). */
+  frame?: EyeglassFrameName;
+  /** Glasses: the frame scale the run optimised at (run.json's config.size; 1 = lens centres on the eyes). */
+  frameScale?: number;
   model?: string;
   goal?: string;
   target?: string;
@@ -101,13 +106,16 @@ const within = <T extends string>(value: string | undefined, choices: readonly T
 export function runInfo(run: unknown, kindOverride?: AttackKind): PatchInfo {
   const scopes = ['', 'config.', 'attack.', 'config.attack.'];
   const at = (...keys: string[]): string[] => scopes.flatMap((s) => keys.map((k) => s + k));
-  const kind = kindOverride ?? within(pick(run, at('kind', 'attack', 'type')), ['patch', 'sticker', 'glasses'] as const) ?? 'patch';
+  // The run store writes kind `attack/<attack>`; config.attack holds the bare name.
+  const kind = kindOverride ?? within(pick(run, at('kind', 'attack', 'type'))?.replace(/^attack\//i, ''), ['patch', 'sticker', 'glasses'] as const) ?? 'patch';
   let shape = pick(run, at('shape', 'mask'))?.toLowerCase();
   if (shape === 'square' || shape === 'rectangle') shape = 'rect';
   if (shape === 'ellipse') shape = 'circle';
   return {
     kind,
     shape: within(shape, ['rect', 'circle', 'mask', 'glasses'] as const),
+    frame: within(pick(run, at('shape.frame')), EYEGLASS_FRAMES),
+    ...(kind === 'glasses' && Number(pick(run, ['config.size'])) > 0 ? { frameScale: Number(pick(run, ['config.size'])) } : {}),
     model: pick(run, at('model', 'modelName')),
     goal: pick(run, at('goal')),
     target: pick(run, at('target', 'targetClass', 'class', 'targetLabel', 'targetIdentity')),

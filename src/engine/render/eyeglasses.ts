@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { loadEyeglassFrame as loadFrameGeometry } from '../masks/eyeglasses';
+import { loadEyeglassFrame as loadFrameGeometry, type EyeglassFrameName } from '../masks/eyeglasses';
 import { makePlane, type Plane } from './texture';
 
 /** Where the eyes sit behind the lenses, in mask pixels. */
@@ -9,12 +9,12 @@ export interface EyeAnchors {
 }
 
 /**
- * The shipped eyeglass-frame silhouette (resources/masks, see src/engine/masks/eyeglasses.ts)
+ * A shipped eyeglass-frame silhouette (resources/masks, see src/engine/masks/eyeglasses.ts)
  * rasterised with its longer side `size` pixels: alpha = frame, lenses transparent, and the
  * lens centres (where the eyes go) in the same pixels.
  */
-export async function loadEyeglassFrame(size: number): Promise<{ mask: Plane; anchors: EyeAnchors }> {
-  const { geometry, svg } = loadFrameGeometry();
+export async function loadEyeglassFrame(size: number, name: EyeglassFrameName = 'classic'): Promise<{ mask: Plane; anchors: EyeAnchors }> {
+  const { geometry, svg } = loadFrameGeometry(name);
   const [vx, vy, vw, vh] = geometry.viewBox;
   const scale = size / Math.max(vw, vh);
   const w = Math.max(1, Math.round(vw * scale));

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { UserError } from '../errors';
 import { decodeImage } from '../image/image';
+import { EYEGLASS_FRAMES } from '../masks/eyeglasses';
 import { loadEyeglassFrame, type EyeAnchors } from './eyeglasses';
 import { makePlane, type Plane } from './texture';
 
@@ -13,8 +14,8 @@ export const ShapeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle') }),
   /** An alpha mask image (PNG with transparency, or greyscale: white = patch). */
   z.object({ kind: z.literal('mask'), file: z.string() }),
-  /** The eyeglass-frame silhouette shipped in resources/masks. */
-  z.object({ kind: z.literal('eyeglasses') }),
+  /** An eyeglass-frame silhouette shipped in resources/masks; `classic` when absent (runs made before `thick` existed). */
+  z.object({ kind: z.literal('eyeglasses'), frame: z.enum(EYEGLASS_FRAMES).optional() }),
 ]);
 
 export type PatchShape = z.infer<typeof ShapeSchema>;
@@ -26,14 +27,19 @@ export interface PatchMask {
   anchors?: EyeAnchors;
 }
 
-/** `square`, `circle`, `rect:1.5`, `mask:FILE.png` or `eyeglasses`, as the CLI takes it. */
+/** `square`, `circle`, `rect:1.5`, `mask:FILE.png`, `eyeglasses` or `eyeglasses:thick|classic`, as the CLI takes it. */
 export function parseShape(text: string): PatchShape {
   const [kind, arg] = text.split(/:(.*)/s, 2);
   switch (kind) {
     case 'square':
     case 'circle':
-    case 'eyeglasses':
       return { kind };
+    case 'eyeglasses': {
+      if (arg === undefined) return { kind };
+      const frame = EYEGLASS_FRAMES.find((f) => f === arg);
+      if (!frame) throw new UserError(`--shape: '${text}' names no eyeglass frame (use ${EYEGLASS_FRAMES.map((f) => `eyeglasses:${f}`).join(', ')})`);
+      return { kind, frame };
+    }
     case 'rect':
     case 'rectangle': {
       const aspect = Number(arg ?? '1.5');
@@ -44,7 +50,7 @@ export function parseShape(text: string): PatchShape {
       if (!arg) throw new UserError(`--shape: 'mask' needs a file, e.g. mask:heart.png`);
       return { kind: 'mask', file: arg };
     default:
-      throw new UserError(`--shape: '${text}' is not one of square, circle, rect:ASPECT, mask:FILE, eyeglasses`);
+      throw new UserError(`--shape: '${text}' is not one of square, circle, rect:ASPECT, mask:FILE, eyeglasses[:FRAME]`);
   }
 }
 
@@ -54,6 +60,8 @@ export function describeShape(shape: PatchShape): string {
       return `rect:${shape.aspect}`;
     case 'mask':
       return `mask:${shape.file}`;
+    case 'eyeglasses':
+      return shape.frame ? `eyeglasses:${shape.frame}` : 'eyeglasses';
     default:
       return shape.kind;
   }
@@ -73,7 +81,7 @@ export async function shapeMask(shape: PatchShape, size: number): Promise<PatchM
     case 'mask':
       return { mask: await imageMask(shape.file, size) };
     case 'eyeglasses':
-      return loadEyeglassFrame(size);
+      return loadEyeglassFrame(size, shape.frame);
   }
 }
 

@@ -50,5 +50,15 @@ describe('eyeglass frames (toy face descriptor)', () => {
     expect(clean.similarity!.target).toBeLessThan(0.4);
     expect(patch.similarity!.target).toBeGreaterThan(noise.similarity!.target! + 0.15);
     expect(patch.similarity!.wearer).toBeLessThan(noise.similarity!.wearer);
+    expect(report.threshold).toBe(0.9);
+    expect(RunStore.open(run).readRecord().config).toMatchObject({ awayFromWearer: 0.5 });
+
+    // Judged at a threshold below every view's target similarity, success is "the target beats the wearer" alone.
+    const lenient = await evaluateRun(run, { scenes: wearer, views: 12, threshold: -1, out: join(root, 'lenient') }, { target, faceDetector: toyFaceDetector });
+    expect(lenient.threshold).toBe(-1);
+    expect(lenient.variants.clean.success).toBe(0);
+    expect(lenient.variants.clean.match).toBe(1);
+    expect(lenient.variants.patch.success).toBeGreaterThanOrEqual(patch.success);
+    expect(lenient.variants.patch.similarity).toEqual(patch.similarity);
   });
 });

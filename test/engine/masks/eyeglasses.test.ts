@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadEyeglassFrame, rasterizeEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
+import { EYEGLASS_FRAMES, loadEyeglassFrame, rasterizeEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
 
 /** The JSON geometry must describe the SVG the compositor rasterises, or glasses land off the eyes. */
-describe('eyeglass frame resource', () => {
-  const { geometry, pathData } = loadEyeglassFrame();
+describe.each(EYEGLASS_FRAMES)('eyeglass frame resource: %s', (name) => {
+  const { geometry, pathData } = loadEyeglassFrame(name);
   const pxPerUnit = 8;
   const [, , vbWidth, vbHeight] = geometry.viewBox;
-  const rasterise = (): ReturnType<typeof rasterizeEyeglassFrame> => rasterizeEyeglassFrame(vbWidth * pxPerUnit);
+  const rasterise = (): ReturnType<typeof rasterizeEyeglassFrame> => rasterizeEyeglassFrame(vbWidth * pxPerUnit, name);
 
   it('has the frame path and the documented points', () => {
     expect(pathData).toMatch(/^M /);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EYEGLASS_FRAMES } from '../../../src/engine/masks/eyeglasses';
 import { exportPdf } from '../../../src/engine/print/export-pdf';
 import { mmToPt } from '../../../src/engine/print/units';
 import { inflateBox, MM_PER_PT, pdfImages, pdfInfo, pdfText, renderPage, type PdfBox, type Rendered } from '../../helpers/pdf';
@@ -157,9 +158,9 @@ describe('exportPdf: cut contour', () => {
     expect(sectors.size).toBe(72); // the whole way round, every 5 degrees
   });
 
-  it('traces an arbitrary mask with holes (eyeglass frame) and scales it to the face width', async () => {
-    const run = join(dir, 'glasses-run');
-    const mask = await glassesRun(run, 600);
+  it.each(EYEGLASS_FRAMES)('traces an arbitrary mask with holes (eyeglass frame: %s) and scales it to the face width', async (frame) => {
+    const run = join(dir, `glasses-run-${frame}`);
+    const mask = await glassesRun(run, 600, frame);
     const result = await exportPdf({ source: run, faceWidthMm: 130, cutContour: true });
     expect(result.path).toBe(join(run, 'glasses.pdf'));
     expect(result.cutPaths).toBe(3); // the outside and two lenses
@@ -216,6 +217,16 @@ describe('exportPdf: cut contour', () => {
     expect(text).toMatch(/Mounting the frame/);
     expect(text).toMatch(/face 130 mm wide/);
     expect(text).toMatch(/your right eye/);
+  });
+});
+
+describe('exportPdf: a glasses run optimised at a larger frame scale', () => {
+  it('prints the frame that much wider for the same face, and names that face in the mounting note', async () => {
+    const run = join(dir, 'glasses-run-scaled');
+    await glassesRun(run, 600, 'thick', 1.2);
+    const result = await exportPdf({ source: run, faceWidthMm: 130 });
+    expect(result.widthMm).toBeCloseTo(((130 * 150) / 140) * 1.2, 6);
+    expect(pdfText(result.path)).toMatch(/face 130 mm wide/);
   });
 });
 

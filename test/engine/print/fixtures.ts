@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { rasterizeEyeglassFrame } from '../../../src/engine/masks/eyeglasses';
+import { rasterizeEyeglassFrame, type EyeglassFrameName } from '../../../src/engine/masks/eyeglasses';
 
 /** Patches made on the fly: each test knows exactly what it printed. */
 
@@ -40,13 +40,13 @@ export function circlePatch(path: string, size: number, radius: number): Promise
 }
 
 /** A glasses run directory as the physical-attack helper writes it: patch.png spans the frame's viewBox. */
-export async function glassesRun(dir: string, width: number): Promise<{ alpha: Uint8Array; width: number; height: number }> {
+export async function glassesRun(dir: string, width: number, frame: EyeglassFrameName = 'classic', size = 1): Promise<{ alpha: Uint8Array; width: number; height: number }> {
   mkdirSync(dir, { recursive: true });
-  const { alpha, height } = await rasterizeEyeglassFrame(width);
+  const { alpha, height } = await rasterizeEyeglassFrame(width, frame);
   await greyPatch(join(dir, 'patch.png'), width, height, alpha);
   writeFileSync(
     join(dir, 'run.json'),
-    JSON.stringify({ runId: 'glasses-0042', config: { attack: 'glasses', model: { name: 'faceres' }, goal: 'dodge', shape: 'glasses' }, createdAt: '2025-06-01T10:00:00Z' }),
+    JSON.stringify({ runId: 'glasses-0042', config: { attack: 'glasses', model: { name: 'faceres' }, goal: 'dodge', shape: { kind: 'eyeglasses', frame }, size }, createdAt: '2025-06-01T10:00:00Z' }),
   );
   return { alpha, width, height };
 }

@@ -18,6 +18,11 @@ describe('run.json, read defensively', () => {
       runId: 'r1',
       date: '2025-01-02',
     });
+    expect(runInfo({ config: { attack: 'glasses', shape: { kind: 'eyeglasses', frame: 'thick' } } })).toMatchObject({ kind: 'glasses', frame: 'thick' });
+    // run.json as the run store writes it: kind 'attack/glasses', the model as an object, the frame scale in config.size.
+    const record = { id: 'glasses-2026', kind: 'attack/glasses', created: '2026-11-27T10:00:00Z', config: { attack: 'glasses', goal: 'impersonate', target: 'them.png', shape: { kind: 'eyeglasses', frame: 'thick' }, size: 1.2 }, model: { name: 'faceres', hash: 'abc' } };
+    expect(runInfo(record)).toEqual({ kind: 'glasses', frame: 'thick', frameScale: 1.2, model: 'faceres', goal: 'impersonate', target: 'them.png', runId: 'glasses-2026', date: '2026-11-27T10:00:00Z' });
+    expect(runInfo({ config: { attack: 'glasses', shape: { kind: 'eyeglasses' } } }).frame).toBeUndefined();
     expect(runInfo({ id: 'abc', createdAt: '2025', config: { attack: 'Sticker', model: { name: 'centernet', hash: 'x' }, class: 'dog', shape: { kind: 'circle', radius: 3 } } })).toMatchObject({
       kind: 'sticker',
       shape: 'circle',

@@ -7,6 +7,9 @@ describe('patch shapes', () => {
     expect(parseShape('rect:2')).toEqual({ kind: 'rectangle', aspect: 2 });
     expect(parseShape('mask:a:b.png')).toEqual({ kind: 'mask', file: 'a:b.png' });
     expect(() => parseShape('star')).toThrow(/--shape: 'star' is not one of/);
+    expect(parseShape('eyeglasses')).toEqual({ kind: 'eyeglasses' });
+    expect(parseShape('eyeglasses:thick')).toEqual({ kind: 'eyeglasses', frame: 'thick' });
+    expect(() => parseShape('eyeglasses:round')).toThrow(/'eyeglasses:round' names no eyeglass frame \(use eyeglasses:classic, eyeglasses:thick\)/);
   });
 
   it('makes masks of the requested size: square full, circle round, rectangle by aspect', async () => {
@@ -32,5 +35,20 @@ describe('patch shapes', () => {
     expect(anchors!.right[0] - anchors!.left[0]).toBeCloseTo(136, 0);
     // The bridge between the lenses is frame.
     expect(at([150, 29])).toBeGreaterThan(0.9);
+  });
+
+  it('the thick frame puts the eyes in the same places and covers about 1.4x the classic frame', async () => {
+    const classic = await shapeMask({ kind: 'eyeglasses', frame: 'classic' }, 300);
+    const thick = await shapeMask({ kind: 'eyeglasses', frame: 'thick' }, 300);
+    expect([thick.mask.width, thick.mask.height]).toEqual([classic.mask.width, classic.mask.height]);
+    expect(thick.anchors).toEqual(classic.anchors);
+    const area = (m: { data: Float32Array }): number => m.data.reduce((a, v) => a + v, 0);
+    expect(area(thick.mask) / area(classic.mask)).toBeGreaterThan(1.3);
+    // Lens centres stay open and the eye's width (±12 mm at 2 px/mm) is still seen through the lens.
+    const at = ([x, y]: [number, number]): number => thick.mask.data[Math.round(y) * thick.mask.width + Math.round(x)];
+    for (const [x, y] of [thick.anchors!.left, thick.anchors!.right]) for (const dx of [-24, 0, 24]) expect(at([x + dx, y])).toBe(0);
+    // Where the classic rim ends above the lens, the thick one is still frame.
+    expect(at([thick.anchors!.left[0], thick.anchors!.left[1] - 26])).toBe(1);
+    expect(classic.mask.data[Math.round(classic.anchors!.left[1] - 26) * 300 + Math.round(classic.anchors!.left[0])]).toBe(0);
   });
 });
