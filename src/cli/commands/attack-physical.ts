@@ -77,7 +77,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--disguise-weight <weight>', 'weight of the disguise term (default 1 with --disguise)')
       .option('--init <init>', 'starting texture: random, gray or #rrggbb')
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
-      .option('--hide-loss <kind>', 'hide objective: max (largest class score, adversarial-yolo) or tiles (every object above half the threshold at once)')
+      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default) or max (largest class score, adversarial-yolo; sticker default)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
