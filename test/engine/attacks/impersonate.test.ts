@@ -54,9 +54,9 @@ describe('glasses defaults per goal', () => {
   it('impersonation gets the thick frame, a larger step and a lighter TV term; dodging keeps its own; flags win', () => {
     const base = { attack: 'glasses' as const, model: 'faceres', scenes: 'x.png' };
     const imp = resolveAttackConfig({ ...base, goal: 'impersonate', target: 't.png' });
-    expect(imp).toMatchObject({ shape: { kind: 'eyeglasses', frame: 'thick' }, size: 1.2, optimiser: { lr: 0.1 }, weights: { tv: 0.2, nps: 0.01 }, awayFromWearer: 0.5 });
+    expect(imp).toMatchObject({ shape: { kind: 'eyeglasses', frame: 'thick' }, size: 1.2, steps: 300, optimiser: { lr: 0.1 }, weights: { tv: 0.2, nps: 0.01 }, awayFromWearer: 0.5 });
     const dodge = resolveAttackConfig({ ...base, goal: 'dodge' });
-    expect(dodge).toMatchObject({ shape: { kind: 'eyeglasses' }, size: 1, optimiser: { lr: 0.02 }, weights: { tv: 1 } });
+    expect(dodge).toMatchObject({ shape: { kind: 'eyeglasses' }, size: 1, steps: 200, optimiser: { lr: 0.02 }, weights: { tv: 1 } });
     expect(dodge.shape).toEqual({ kind: 'eyeglasses' });
     const mine = resolveAttackConfig({ ...base, goal: 'impersonate', target: 't.png', shape: { kind: 'eyeglasses', frame: 'classic' }, size: 1, optimiser: { lr: 0.03 }, weights: { tv: 1 } });
     expect(mine).toMatchObject({ shape: { frame: 'classic' }, size: 1, optimiser: { lr: 0.03 }, weights: { tv: 1 } });
