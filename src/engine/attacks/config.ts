@@ -116,7 +116,7 @@ export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackC
   const kind = DEFAULTS[input.attack];
   if (!kind) throw new UserError(`unknown attack '${String(input.attack)}' (use ${ATTACK_KINDS.join(', ')})`);
   const g = GOAL_DEFAULTS[input.attack]?.[input.goal ?? kind.goal] ?? {};
-  const d = { ...kind, shape: g.shape ?? kind.shape, size: g.size ?? kind.size, lr: g.lr ?? kind.lr, steps: g.steps ?? kind.steps, weights: { ...kind.weights, ...g.weights } };
+  const d = { ...kind, ...g, weights: { ...kind.weights, ...g.weights } };
   const merged = {
     goal: d.goal,
     shape: d.shape,
@@ -126,7 +126,7 @@ export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackC
     steps: d.steps,
     batch: d.batch,
     init: d.init,
-    ...(g.hideLoss ? { hideLoss: g.hideLoss } : {}),
+    hideLoss: d.hideLoss,
     ...definedOnly(input),
     eot: { ...d.eot, ...(input.eot ?? {}) },
     optimiser: { lr: d.lr, ...(input.optimiser ?? {}) },
