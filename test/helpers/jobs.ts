@@ -19,6 +19,12 @@ export async function until(check: () => boolean, ms = 120_000): Promise<void> {
   }
 }
 
+/** Waits until a job is done, failed or cancelled, and returns how it ended. */
+export async function jobEnded(events: readonly EngineEvent[], id: string): Promise<JobInfo> {
+  await until(() => ['done', 'failed', 'cancelled'].includes(lastJob(events, id)?.state ?? ''));
+  return lastJob(events, id) as JobInfo;
+}
+
 /**
  * An engine service over a fresh PATCHLAB_HOME for one describe block: `prepare` fills the home
  * (models, scenes, runs) before the service starts; every event is collected in `events`.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importOnnxModel } from '../../../src/engine/models/import';
 import { parseResult, type EngineEvent, type JobInfo } from '../../../src/shared/index';
-import { addPetScenes, lastJob, serviceInFreshHome, until } from '../../helpers/jobs';
+import { addPetScenes, jobEnded, lastJob, serviceInFreshHome, until } from '../../helpers/jobs';
 import { modelFixture } from '../../helpers/paths';
 
 describe('attack jobs through the service (real engine, small classifier)', () => {
@@ -24,7 +24,7 @@ describe('attack jobs through the service (real engine, small classifier)', () =
     expect(run).toMatch(/^patch-untargeted-mnv2-/);
     await new Promise((r) => setTimeout(r, 300));
     await ctx.service.call('resumeJob', { id: job.id });
-    await until(() => ['done', 'failed'].includes(lastJob(ctx.events, job.id)?.state ?? ''));
+    await jobEnded(ctx.events, job.id);
     expect(lastJob(ctx.events, job.id)).toMatchObject({ state: 'done', result: { status: 'done', stepsDone: 12 } });
     const progress = ctx.events.filter((e): e is Extract<EngineEvent, { type: 'progress' }> => e.type === 'progress' && e.id === job.id && e.progress.step > 0);
     expect(progress.at(-1)?.progress).toMatchObject({ step: 12, steps: 12 });
@@ -39,7 +39,7 @@ describe('attack jobs through the service (real engine, small classifier)', () =
     const { runs } = parseResult('listRuns', await ctx.service.call('listRuns', {}));
     const run = runs[0].id;
     const { job } = (await ctx.service.call('startJob', { kind: 'evaluate', params: { run, scenes: 'pets', views: 2 } })) as { job: JobInfo };
-    await until(() => ['done', 'failed'].includes(lastJob(ctx.events, job.id)?.state ?? ''));
+    await jobEnded(ctx.events, job.id);
     const done = lastJob(ctx.events, job.id);
     expect(done?.error).toBeUndefined();
     expect(done).toMatchObject({ state: 'done', run, result: { views: 4 } }); // 2 scenes x 2 views

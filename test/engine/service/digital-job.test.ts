@@ -6,7 +6,7 @@ import { parseResult, type EngineEvent, type JobInfo } from '../../../src/shared
 import { runPatchlabInProcess } from '../../helpers/cli';
 import { randomLinear } from '../../helpers/linear-oracle';
 import { writeLinearOnnx } from '../../helpers/linear-onnx';
-import { addPetScenes, lastJob, serviceInFreshHome, until } from '../../helpers/jobs';
+import { addPetScenes, jobEnded, lastJob, serviceInFreshHome, until } from '../../helpers/jobs';
 import { tempDir } from '../../helpers/paths';
 
 const progressOf = (events: EngineEvent[], id: string) => events.filter((e): e is Extract<EngineEvent, { type: 'progress' }> => e.type === 'progress' && e.id === id).map((e) => e.progress);
@@ -25,8 +25,7 @@ describe('digital attack jobs through the service (real engine, a linear classif
 
   async function runJob(params: Record<string, unknown>): Promise<JobInfo> {
     const { job } = parseResult('startJob', await ctx.service.call('startJob', { kind: 'digital', params: { model: 'lin', images, ...params } }));
-    await until(() => ['done', 'failed', 'cancelled'].includes(lastJob(ctx.events, job.id)?.state ?? ''));
-    return lastJob(ctx.events, job.id) as JobInfo;
+    return jobEnded(ctx.events, job.id);
   }
 
 

@@ -3,21 +3,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { parseResult, type EngineEvent, type JobInfo } from '../../../src/shared/index';
-import { serviceInFreshHome } from '../../helpers/jobs';
+import { parseResult, type JobInfo } from '../../../src/shared/index';
+import { jobEnded, serviceInFreshHome } from '../../helpers/jobs';
 import { imageFixture } from '../../helpers/paths';
-
-const finished = (events: EngineEvent[], id: string) =>
-  events.find((e): e is Extract<EngineEvent, { type: 'job' }> => e.type === 'job' && e.job.id === id && ['done', 'failed', 'cancelled'].includes(e.job.state));
-
-async function waitFor(events: EngineEvent[], id: string): Promise<JobInfo> {
-  for (let i = 0; i < 600; i++) {
-    const done = finished(events, id);
-    if (done) return done.job;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`job ${id} did not finish`);
-}
 
 describe('print and calibration through the service', () => {
   const ctx = serviceInFreshHome('patchlab-print-jobs-', async (home) => {
@@ -36,7 +24,7 @@ describe('print and calibration through the service', () => {
     for (const c of preview.copies) expect(c.x).toBeGreaterThanOrEqual(10);
 
     const { job } = (await ctx.service.call('startJob', { kind: 'exportPdf', params })) as { job: JobInfo };
-    const done = await waitFor(ctx.events, job.id);
+    const done = await jobEnded(ctx.events, job.id);
     expect(done).toMatchObject({ state: 'done', run: 'hide-person', result: { file: 'patch.pdf', pages: preview.pages, perPage: preview.perPage, cutPaths: 1 } });
     const pdf = parseResult('readArtifact', await ctx.service.call('readArtifact', { run: 'hide-person', file: 'patch.pdf' }));
     expect(pdf.mime).toBe('application/pdf');
@@ -56,7 +44,7 @@ describe('print and calibration through the service', () => {
   it('reports a photo without the chart as a failed calibration, saving nothing', async () => {
     const photo = await sharp(imageFixture('dog.jpg')).jpeg().toBuffer();
     const { job } = (await ctx.service.call('startJob', { kind: 'calibrate', params: { image: photo, name: 'office' } })) as { job: JobInfo };
-    const done = await waitFor(ctx.events, job.id);
+    const done = await jobEnded(ctx.events, job.id);
     expect(done.state).toBe('failed');
     expect(done.error).toMatch(/marker|chart/i);
     expect(existsSync(join(ctx.home, 'palettes', 'office.json'))).toBe(false);
