@@ -91,8 +91,8 @@ function toolMessage(stderr: string | undefined): string | undefined {
   return lines.find((line) => line.length > 0 && !/^code \S+$/.test(line));
 }
 
-function packageLabel(entry: Pick<Entry, 'source' | 'package'>, version: string): string {
-  return `${entry.package}@${version} (${entry.source === 'npm' ? 'npm' : 'Debian'})`;
+function packageLabel(entry: Pick<Entry, 'source' | 'package'>, version: string, remark = ''): string {
+  return `${entry.package}@${version} (${entry.source === 'npm' ? 'npm' : 'Debian'}${remark})`;
 }
 
 async function fetchNpm(name: string, version: string, dir: string): Promise<Unpacked> {
@@ -174,7 +174,7 @@ function describePath(entry: Entry): string {
 function sourcesMarkdown(spec: Spec, built: Built[], skipped: Entry[]): string {
   const cell = (text: string): string => text.replaceAll('|', '\\|');
   const rows = built.map(({ entry, version }) => {
-    const label = packageLabel(entry, version) + (version === entry.version ? '' : ` (spec records ${entry.version})`);
+    const label = packageLabel(entry, version, version === entry.version ? '' : `; spec records ${entry.version}`);
     return `| ${[entry.out, label, describePath(entry), entry.licence, entry.people, entry.note].map(cell).join(' | ')} |`;
   });
   const lines = [
@@ -241,7 +241,8 @@ async function buildSet(spec: Spec, outDir: string, temp: string): Promise<void>
       try {
         bytes = await buildImage(source, entry);
       } catch (error) {
-        throw new UserError(`${entry.out}: ${firstLine(error)}`, { cause: error });
+        const crop = entry.crop ? ` (crop ${entry.crop.join(',')} given as left,top,width,height)` : '';
+        throw new UserError(`${entry.out}: ${firstLine(error)}${crop}`, { cause: error });
       }
       writeFileAtomic(join(outDir, entry.out), bytes);
       built.set(entry.out, { entry, version: unpacked.version });
