@@ -104,10 +104,12 @@ const DEFAULTS: Record<AttackKind, { goal: Goal; shape: z.input<typeof ShapeSche
  * term reached 0.67 on held-out views where the dodging defaults stopped at 0.63 (group1-face0 ->
  * group4-face1, 150 steps); 300 steps took 8 wearers from 47% to over 50% of held-out views. A universal hide patch meets several objects of the class per view
  * (group photos): the tiled loss pushes them all down and cut held-out person recall to 51.1%
- * where the max loss stopped at 69.9% (BENCHMARKS.md).
+ * where the max loss stopped at 69.9%. On 31 photos of people it was still falling at 300 steps:
+ * 600 steps at lr 0.05 and TV 1 took held-out recall from 46.6% to 23.9% (seed 2: 23.3%)
+ * (BENCHMARKS.md).
  */
 const GOAL_DEFAULTS: Partial<Record<AttackKind, Partial<Record<Goal, { shape?: z.input<typeof ShapeSchema>; size?: number; lr?: number; weights?: Partial<PhysicalAttackConfig['weights']>; hideLoss?: PhysicalAttackConfig['hideLoss']; steps?: number }>>>> = {
-  patch: { hide: { hideLoss: 'tiles' } },
+  patch: { hide: { hideLoss: 'tiles', steps: 600, lr: 0.05, weights: { tv: 1 } } },
   glasses: { impersonate: { shape: { kind: 'eyeglasses', frame: 'thick' }, size: 1.2, lr: 0.1, weights: { tv: 0.2 }, steps: 300 } },
 };
 
