@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageFixture, tempDir } from '../helpers/paths';
-import { ensureBuilt, launchChromium, makeFakeCamera, openLab, screenshot, startServe, type Serving } from './harness';
+import { imageFixture } from '../helpers/paths';
+import { openLabInChromium, screenshot, type LabInChromium } from './harness';
 
 // End-to-end: the Digital screen in Debian's Chromium against `patchlab serve`, attacking the
 // zoo's emotion classifier (64x64, 7 classes) on two face crops uploaded through the screen.
@@ -12,24 +12,17 @@ const LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral
 const FACES = ['group1-face.jpg', 'group3-face.jpg'];
 
 describe('the Digital screen in Chromium (browser mode)', () => {
+  let lab: LabInChromium | undefined;
   let home: string;
-  let serving: Serving;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    ensureBuilt();
-    home = tempDir('patchlab-e2e-digital-');
-    serving = await startServe({ PATCHLAB_HOME: home });
-    browser = await launchChromium(makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'), 1));
-    page = await openLab(browser, serving.url, pageErrors);
+    lab = await openLabInChromium('patchlab-e2e-digital-', { cameraSeconds: 1 });
+    ({ home, page, pageErrors } = lab);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serving?.stop();
-  });
+  afterAll(() => lab?.close());
 
   it('runs FGSM on two uploaded images and shows each clean/adversarial pair, the predictions and the summary', async () => {
     await page.getByTestId('nav-digital').click();

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT } from '../helpers/paths';
+import { imageFixture, ROOT, tempDir } from '../helpers/paths';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
@@ -100,4 +100,38 @@ export async function openLab(browser: Browser, url: string, errors: string[]): 
   await page.goto(url);
   await page.getByText('engine ready').waitFor();
   return page;
+}
+
+export interface LabInChromium {
+  home: string;
+  page: Page;
+  /** Uncaught errors in the page, for a test to assert there were none. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The lab end to end: a fresh PATCHLAB_HOME (filled by `prepare` first), `patchlab serve` on it,
+ * Chromium with a fake camera playing group2.jpg for `cameraSeconds`, and the lab open and ready.
+ */
+export async function openLabInChromium(homePrefix: string, options: { prepare?: (home: string) => Promise<void>; cameraSeconds?: number } = {}): Promise<LabInChromium> {
+  ensureBuilt();
+  const home = tempDir(homePrefix);
+  await options.prepare?.(home);
+  const camera = makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'), options.cameraSeconds);
+  const serving = await startServe({ PATCHLAB_HOME: home });
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await serving.stop();
+  };
+  try {
+    browser = await launchChromium(camera);
+    const pageErrors: string[] = [];
+    const page = await openLab(browser, serving.url, pageErrors);
+    return { home, page, pageErrors, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

@@ -3,42 +3,37 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageFixture, modelFixture, tempDir } from '../helpers/paths';
-import { ensureBuilt, launchChromium, makeFakeCamera, openLab, screenshot, startServe, type Serving } from './harness';
+import { modelFixture } from '../helpers/paths';
+import { openLabInChromium, screenshot, type LabInChromium } from './harness';
 
 // End-to-end: `patchlab serve` + Debian's Chromium with a fake camera playing a group photo.
 const SCREENS = ['models', 'design', 'optimise', 'evaluate', 'webcam', 'print', 'digital'] as const;
 const LABELS = readFileSync(modelFixture('labels10.txt'), 'utf8').trim().split('\n');
 
 describe('the lab in Chromium (browser mode)', () => {
+  let lab: LabInChromium | undefined;
   let home: string;
-  let serving: Serving;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    ensureBuilt();
-    home = tempDir('patchlab-e2e-home-');
     // A finished run to print: any RGBA patch works (the engine's exportPdf takes a run or a PNG).
-    const run = join(home, 'runs', 'noise-patch');
-    mkdirSync(run, { recursive: true });
-    const noise = Buffer.alloc(300 * 300 * 4);
-    for (let i = 0; i < noise.length; i++) noise[i] = i % 4 === 3 ? 255 : (i * 2654435761) >>> 24;
-    await sharp(noise, { raw: { width: 300, height: 300, channels: 4 } }).png().toFile(join(run, 'patch.png'));
-    writeFileSync(join(run, 'run.json'), JSON.stringify({ kind: 'attack/patch', config: { attack: 'patch', model: 'centernet', goal: 'hide', class: 'person' } }));
-    const camera = makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'));
-    serving = await startServe({ PATCHLAB_HOME: home });
-    browser = await launchChromium(camera);
-    page = await openLab(browser, serving.url, pageErrors);
+    lab = await openLabInChromium('patchlab-e2e-home-', {
+      prepare: async (dir) => {
+        const run = join(dir, 'runs', 'noise-patch');
+        mkdirSync(run, { recursive: true });
+        const noise = Buffer.alloc(300 * 300 * 4);
+        for (let i = 0; i < noise.length; i++) noise[i] = i % 4 === 3 ? 255 : (i * 2654435761) >>> 24;
+        await sharp(noise, { raw: { width: 300, height: 300, channels: 4 } }).png().toFile(join(run, 'patch.png'));
+        writeFileSync(join(run, 'run.json'), JSON.stringify({ kind: 'attack/patch', config: { attack: 'patch', model: 'centernet', goal: 'hide', class: 'person' } }));
+      },
+    });
+    ({ home, page, pageErrors } = lab);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serving?.stop();
-  });
+  afterAll(() => lab?.close());
 
   it('opens every screen from the navigation, keyboard included', async () => {
     for (const screen of SCREENS) {
