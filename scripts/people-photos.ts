@@ -17,6 +17,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { firstLine, isUserError, UserError } from '../src/engine/errors';
 import { writeFileAtomic } from '../src/engine/fs/atomic';
+import { firstIssue } from '../src/shared/zod-issue';
 
 const MAX_SIDE = 1024;
 const JPEG_QUALITY = 92;
@@ -203,8 +204,7 @@ function readSpec(path: string): Spec {
   }
   const parsed = Spec.safeParse(json);
   if (!parsed.success) {
-    const [issue] = parsed.error.issues;
-    throw new UserError(`${path}: ${issue.path.join('.') || 'spec'}: ${issue.message}`);
+    throw new UserError(`${path}: ${firstIssue(parsed.error, 'spec')}`);
   }
   return parsed.data;
 }

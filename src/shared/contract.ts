@@ -7,6 +7,7 @@ import { DIGITAL_ATTACKS, DigitalResults, DigitalSettings, TRANSFER_VIA } from '
 import { PredictFrameParams, PredictFrameResult } from './predictions';
 import { ReadArtifactParams, RunSummary } from './runs';
 import { AddScenesParams, PaletteSummary, ReadSceneParams, SceneSet } from './scenes';
+import { firstIssue } from './zod-issue';
 
 const Empty = z.object({}).default({});
 
@@ -52,20 +53,14 @@ export class ContractError extends Error {
   }
 }
 
-function describe(error: z.ZodError): string {
-  const issue = error.issues[0];
-  const where = issue.path.length > 0 ? issue.path.join('.') : 'value';
-  return `${where}: ${issue.message}`;
-}
-
 export function parseParams<M extends Method>(method: M, value: unknown): ParsedParams<M> {
   const parsed = CONTRACT[method].params.safeParse(value ?? {});
-  if (!parsed.success) throw new ContractError(`${method}: invalid request: ${describe(parsed.error)}`);
+  if (!parsed.success) throw new ContractError(`${method}: invalid request: ${firstIssue(parsed.error, 'value')}`);
   return parsed.data as ParsedParams<M>;
 }
 
 export function parseResult<M extends Method>(method: M, value: unknown): Result<M> {
   const parsed = CONTRACT[method].result.safeParse(value);
-  if (!parsed.success) throw new ContractError(`${method}: invalid response: ${describe(parsed.error)}`);
+  if (!parsed.success) throw new ContractError(`${method}: invalid response: ${firstIssue(parsed.error, 'value')}`);
   return parsed.data as Result<M>;
 }

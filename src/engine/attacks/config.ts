@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import { EotSchema, type EotInput } from '../render/eot';
 import { ShapeSchema } from '../render/shapes';
 import { OptimiserSchema } from './optimiser';
+import { firstIssue } from '../../shared/zod-issue';
 
 export const ATTACK_KINDS = ['patch', 'sticker', 'glasses'] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
@@ -136,8 +137,7 @@ export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackC
   };
   const parsed = PhysicalAttackSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`invalid attack config: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+    throw new UserError(`invalid attack config: ${firstIssue(parsed.error, 'config')}`);
   }
   const config = parsed.data;
   checkGoal(config);

@@ -5,6 +5,7 @@ import { UserError, firstLine } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { patchlabHome, resourcesDir } from '../paths';
 import { identityPrinterModel, PrinterModelSchema, printerModelFromJson, printerModelToJson, type PrinterModel } from './printer-model';
+import { firstIssue } from '../../shared/zod-issue';
 
 const Rgb255 = z.tuple([z.number().min(0).max(255), z.number().min(0).max(255), z.number().min(0).max(255)]);
 
@@ -66,8 +67,7 @@ const toUnit = (colors: number[][]): Float32Array => Float32Array.from(colors.fl
 export function paletteFromJson(json: unknown, label: string): Palette {
   const parsed = PaletteFileSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${label}: not a patchlab palette (${issue?.path.join('.') || 'file'}: ${issue?.message})`);
+    throw new UserError(`${label}: not a patchlab palette (${firstIssue(parsed.error, 'file')})`);
   }
   const file = parsed.data;
   const colors = toUnit(file.colors);

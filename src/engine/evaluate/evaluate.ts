@@ -30,6 +30,7 @@ import { readPatchPng } from '../runs/artifacts';
 import { RUN_FILES, RunStore } from '../runs/store';
 import { BINNED, binOutcomes, type Bin } from './bins';
 import { binsChart, renderChart, summaryChart, type BinRow } from './plots';
+import { firstIssue } from '../../shared/zod-issue';
 
 export const EvalOptionsSchema = z.object({
   /** The model to evaluate against; the run's model by default. */
@@ -121,7 +122,7 @@ interface Source {
 /** Evaluates a run folder or a patch PNG on held-out scenes, beside a noise and a natural-image control. */
 export async function evaluateRun(sourcePath: string, input: EvalInput, callbacks: EvalCallbacks = {}): Promise<EvalReport> {
   const parsed = EvalOptionsSchema.safeParse(input);
-  if (!parsed.success) throw new UserError(`invalid evaluation options: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  if (!parsed.success) throw new UserError(`invalid evaluation options: ${firstIssue(parsed.error, '')}`);
   const options = parsed.data;
   const defences = inputDefences(options.defence);
   const source = await readSource(sourcePath, options);

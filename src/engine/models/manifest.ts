@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors';
+import { firstIssue } from '../../shared/zod-issue';
 
 const Triple = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -93,9 +94,7 @@ export type ManifestInput = z.input<typeof ManifestSchema>;
 export function parseManifest(value: unknown, label: string): Manifest {
   const result = ManifestSchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'manifest';
-    throw new UserError(`${label}: invalid model manifest: ${where}: ${issue.message}`);
+    throw new UserError(`${label}: invalid model manifest: ${firstIssue(result.error, 'manifest')}`);
   }
   return result.data;
 }

@@ -8,6 +8,7 @@ import { imageAttackOf } from '../jobs/digital';
 import { runDir } from './runs';
 import { listSceneSets, sceneSetDir } from './scenes';
 import type { CallHandler } from '../types';
+import { firstIssue } from '../../../shared/zod-issue';
 
 /** The settings an attack runs with when the form leaves them alone: the CLI's defaults. */
 export const digitalDefaultsHandler: CallHandler<'digitalDefaults'> = async ({ attack, via, norm }) => {
@@ -59,8 +60,7 @@ export const digitalResultsHandler: CallHandler<'digitalResults'> = async ({ run
       : { run, summary: raw.summary, results: convert(raw.results) },
   );
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`run '${run}': results.json does not look like a digital attack's (${issue.path.join('.')}: ${issue.message})`);
+    throw new UserError(`run '${run}': results.json does not look like a digital attack's (${firstIssue(parsed.error, '')})`);
   }
   return parsed.data;
 };
