@@ -20,6 +20,20 @@ export function readModelFile(path: string): Model {
   return readModel(bytes, { baseDir: dirname(resolve(path)), label: path });
 }
 
+/** Whether any tensor of the model keeps its data in another file (ONNX external data). */
+export function hasExternalData(bytes: Uint8Array): boolean {
+  let proto: any;
+  try {
+    proto = modelProtoType().decode(bytes);
+  } catch {
+    return false;
+  }
+  const graphHas = (g: any): boolean =>
+    (g?.initializer ?? []).some((t: any) => t.data_location === 1) ||
+    (g?.node ?? []).some((n: any) => (n.attribute ?? []).some((a: any) => a.t?.data_location === 1 || graphHas(a.g) || (a.graphs ?? []).some(graphHas)));
+  return graphHas(proto.graph);
+}
+
 /** Decodes ONNX ModelProto bytes, rejecting files that are not ONNX or are cut short. */
 export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Model {
   const label = options.label ?? 'model';
