@@ -20,8 +20,8 @@ export interface AppPaths {
 
 /** Starts the desktop app: one instance, security policy first, then the engine, IPC and the one window. Undefined when another instance runs. */
 export async function startApp(paths: AppPaths): Promise<{ window: BrowserWindow; engine: EngineSupervisor } | undefined> {
-  let window: BrowserWindow | undefined;
-  if (!claimSingleInstance(app, () => window)) return undefined;
+  const opened: { window?: BrowserWindow } = {};
+  if (!claimSingleInstance(app, () => opened.window)) return undefined;
   await app.whenReady();
   const appOrigin = paths.devUrl ? new URL(paths.devUrl).origin : APP_ORIGIN;
 
@@ -35,7 +35,7 @@ export async function startApp(paths: AppPaths): Promise<{ window: BrowserWindow
   registerIpc(ipcMain, engine, (event) => isAppUrl(event.senderFrame?.url, appOrigin));
 
   const shown = new BrowserWindow(windowOptions(paths.preloadPath));
-  window = shown;
+  opened.window = shown;
   // Crash notices, progress and job changes reach the page through one channel.
   engine.onEvent((event) => {
     if (!shown.isDestroyed()) shown.webContents.send(EVENT_CHANNEL, event);
