@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CallMessage, ContractError, decodeWire, encodeWire, parseParams, type EngineEvent, type ServerMessage } from '../shared/index';
+import { isUserError } from '../engine/errors';
 import { API_PROTOCOL, authorizeApi, authorizePeer, newToken } from './auth';
 import { SERVER_LIMITS } from './limits';
 import { serveStatic } from './static';
@@ -148,7 +149,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       parseParams(method, params);
       send(ws, { type: 'result', id, ok: true, value: await options.engine.call(method, params) });
     } catch (error) {
-      const user = error instanceof ContractError || (error as { user?: unknown } | null)?.user === true;
+      const user = error instanceof ContractError || isUserError(error) || (error as { user?: unknown } | null)?.user === true;
       send(ws, { type: 'result', id, ok: false, error: { message: error instanceof Error ? error.message : String(error), user } });
     }
   }

@@ -25,7 +25,7 @@ export async function decodeImage(input: string | Uint8Array, options: { alpha?:
   // The header says how big the image is; refuse a bomb before decoding a single pixel.
   let size: { width?: number; height?: number } = {};
   try {
-    size = await sharp(input).metadata();
+    size = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     // Unreadable header: the decode below reports why.
   }
