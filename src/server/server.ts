@@ -24,7 +24,7 @@ export interface ServeOptions {
   /** Only tests change this (to prove non-loopback peers are refused); the CLI always binds 127.0.0.1. */
   host?: string;
   /** Only tests lower these. */
-  limits?: Partial<typeof SERVER_LIMITS>;
+  limits?: Partial<Record<keyof typeof SERVER_LIMITS, number>>;
 }
 
 export interface RunningServer {

@@ -319,12 +319,12 @@ describe('fuzz: the server', () => {
   it('an uploaded TF.js manifest cannot pull a file from outside into a saved model', async () => {
     await new Promise((r) => setTimeout(r, 100));
     const ws = await open(server);
-    const manifest = new TextEncoder().encode(readFileSync(tfjsWithShard(caseDir('upload'), join(outside, 'secret.bin'))));
+    const manifest = new Uint8Array(readFileSync(tfjsWithShard(caseDir('upload'), join(outside, 'secret.bin'))));
     const result = await reply(ws, 5, () =>
       ws.send(encodeWire({ type: 'call', id: 5, method: 'importModel', params: { name: 'stolen', format: 'tfjs', files: [{ name: 'model.json', bytes: manifest }], head: { kind: 'classifier' } } })),
     );
     expect(result).toMatchObject({ ok: false, error: { user: true, message: expect.stringMatching(/absolute path/) } });
-    const relative = new TextEncoder().encode(readFileSync(tfjsWithShard(caseDir('upload2'), '../../../../../../../../..' + join(outside, 'secret.bin'))));
+    const relative = new Uint8Array(readFileSync(tfjsWithShard(caseDir('upload2'), '../../../../../../../../..' + join(outside, 'secret.bin'))));
     const again = await reply(ws, 6, () =>
       ws.send(encodeWire({ type: 'call', id: 6, method: 'importModel', params: { name: 'stolen', format: 'tfjs', files: [{ name: 'model.json', bytes: relative }], head: { kind: 'classifier' } } })),
     );
