@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CallMessage, ContractError, decodeWire, encodeWire, parseParams, type EngineEvent, type ServerMessage } from '../shared/index';
 import { isUserError } from '../engine/errors';
+import { pathLikeReference, referenceRefusal } from '../shared/references';
 import { API_PROTOCOL, authorizeApi, authorizePeer, newToken } from './auth';
 import { SERVER_LIMITS } from './limits';
 import { serveStatic } from './static';
@@ -147,6 +148,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       // Refuse what the contract does not allow before it costs the engine anything.
       parseParams(method, params);
+      const pathLike = pathLikeReference(params);
+      if (pathLike) throw new ContractError(referenceRefusal(method, pathLike));
       send(ws, { type: 'result', id, ok: true, value: await options.engine.call(method, params) });
     } catch (error) {
       const user = error instanceof ContractError || isUserError(error) || (error as { user?: unknown } | null)?.user === true;

@@ -54,3 +54,50 @@ describe('patchlab serve never dies on one request', () => {
     expect(await get(server.port, '/', { host })).toBe(500);
   });
 });
+
+describe('API fields that name models and palettes take names, never filesystem paths', () => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('refuses a path in model, surrogate, ensemble models and palette before the engine sees it', async () => {
+    const seen: unknown[] = [];
+    const engine: EngineHandle = { call: async (_m, params) => (seen.push(params), {}), onEvent: () => () => undefined };
+    server = await startServer({ engine, rendererDir: rendererFixture(), port: 0 });
+    const { default: WebSocket } = await import('ws');
+    const { decodeWire, encodeWire } = await import('../../src/shared/index');
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, ['patchlab', `patchlab.token.${server.token}`]);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const call = (id: number, method: string, params: unknown) =>
+      new Promise<{ ok: boolean; error?: { message: string; user: boolean } }>((resolve) => {
+        ws.on('message', (data: Buffer, isBinary: boolean) => {
+          const m = decodeWire(isBinary ? new Uint8Array(data) : data.toString()) as { type: string; id?: number };
+          if (m.type === 'result' && m.id === id) resolve(m as never);
+        });
+        ws.send(encodeWire({ type: 'call', id, method, params }));
+      });
+    const image = [{ set: 'samples', image: 'group1.jpg' }];
+    const cases: [string, unknown][] = [
+      ['describeModel', { model: '/home/user/private.onnx' }],
+      ['describeModel', { model: '../../models/x.onnx' }],
+      ['describeModel', { model: 'C:\\Users\\me\\m.onnx' }],
+      ['describeModel', { model: 'stolen.json' }],
+      ['describeModel', { model: '/dev/zero' }],
+      ['predictFrame', { model: '/etc/passwd', image: new Uint8Array([1]) }],
+      ['startJob', { kind: 'digital', params: { model: 'm', attack: 'transfer', surrogate: '/tmp/s.onnx', images: image } }],
+      ['startJob', { kind: 'digital', params: { model: 'm', attack: 'pgd', images: image, defences: [{ kind: 'ensemble', models: ['ok', '/srv/other.onnx'] }] } }],
+      ['exportChart', { palette: '../../../etc/palette.json' }],
+    ];
+    let id = 0;
+    for (const [method, params] of cases) {
+      const answer = await call(++id, method, params);
+      expect(answer, `${method} ${JSON.stringify(params)}`).toMatchObject({ ok: false, error: { user: true, message: expect.stringMatching(/takes a name, not a path/) } });
+    }
+    expect(seen).toEqual([]);
+    // Names still pass.
+    expect(await call(++id, 'describeModel', { model: 'mobilenet_v2_w025' })).toMatchObject({ ok: true });
+    ws.close();
+  });
+});
