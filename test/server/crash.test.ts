@@ -97,7 +97,7 @@ describe('API fields that name models and palettes take names, never filesystem 
     }
     expect(seen).toEqual([]);
     // Names still pass.
-    expect(await call(++id, 'describeModel', { model: 'mobilenet_v2_w025' })).toMatchObject({ ok: true });
+    expect(await call(id + 1, 'describeModel', { model: 'mobilenet_v2_w025' })).toMatchObject({ ok: true });
     ws.close();
   });
 });
