@@ -16,8 +16,16 @@ export const SERVER_LIMITS = {
   maxConnections: 8,
   /** Calls one connection may have waiting for the engine (the lab's screens load thumbnails in parallel). */
   maxCallsPerConnection: 64,
+  /**
+   * Bytes of calls waiting for the engine, all connections together: without it, 8 connections x
+   * 64 calls x 128 MiB could queue 64 GiB. 512 MiB lets a few big uploads wait behind each other.
+   */
+  maxPendingBytes: 512 * 1024 * 1024,
   /** Progress events are dropped for a client whose socket backlog exceeds this: a slow tab must not make the engine wait. */
   maxBacklogBytes: 4 * 1024 * 1024,
 } as const;
 
-export const mebibytes = (bytes: number): string => `${Math.round(bytes / (1024 * 1024))} MiB`;
+export const mebibytes = (bytes: number): string => {
+  const m = bytes / (1024 * 1024);
+  return `${m < 10 ? m.toFixed(1) : Math.round(m)} MiB`;
+};

@@ -6,7 +6,7 @@ import { CallMessage, ContractError, decodeWire, encodeWire, parseParams, type E
 import { isUserError } from '../engine/errors';
 import { pathLikeReference, referenceRefusal } from '../shared/references';
 import { API_PROTOCOL, authorizeApi, authorizePeer, newToken } from './auth';
-import { SERVER_LIMITS } from './limits';
+import { mebibytes, SERVER_LIMITS } from './limits';
 import { serveStatic } from './static';
 
 /** What the server needs from the engine: the supervisor in production, anything alike in tests. */
@@ -42,6 +42,10 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n\r\npatchlab: ${reason}\n`);
 }
 
+function byteLength(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : (data as ArrayBuffer | Buffer).byteLength;
+}
+
 function fail(res: ServerResponse, status: number, reason: string): void {
   try {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`patchlab: ${reason}\n`);
@@ -54,6 +58,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const token = options.token ?? newToken();
   const limits = { ...SERVER_LIMITS, ...options.limits };
   const sockets = new Set<WebSocket>();
+  let pendingBytes = 0;
   let port = 0;
 
   // Every path through a request is inside a try: one bad request answers 4xx/5xx, never ends the process.
@@ -97,8 +102,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ws.on('error', () => ws.terminate());
         ws.on('message', (data, isBinary) => {
           if (inFlight >= limits.maxCallsPerConnection) return refuseCall(ws, data, isBinary, `too many calls at once (at most ${limits.maxCallsPerConnection} per connection)`);
+          const size = byteLength(data);
+          if (pendingBytes + size > limits.maxPendingBytes) return refuseCall(ws, data, isBinary, `the server is busy with ${mebibytes(pendingBytes)} of calls; try again when they finish`);
           inFlight++;
-          void answer(ws, data, isBinary).finally(() => inFlight--);
+          pendingBytes += size;
+          void answer(ws, data, isBinary).finally(() => {
+            inFlight--;
+            pendingBytes -= size;
+          });
         });
       });
     } catch {

@@ -101,3 +101,40 @@ describe('API fields that name models and palettes take names, never filesystem 
     ws.close();
   });
 });
+
+describe('serve caps what waits for the engine', () => {
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('refuses a call once the bytes waiting for the engine pass the cap, and takes calls again after', async () => {
+    const waiting: (() => void)[] = [];
+    const engine: EngineHandle = { call: () => new Promise((resolve) => waiting.push(() => resolve({}))), onEvent: () => () => undefined };
+    const release = async () => {
+      await expect.poll(() => waiting.length).toBe(1);
+      waiting.shift()!();
+    };
+    server = await startServer({ engine, rendererDir: rendererFixture(), port: 0, limits: { maxPendingBytes: 150_000 } });
+    const { default: WebSocket } = await import('ws');
+    const { decodeWire, encodeWire } = await import('../../src/shared/index');
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, ['patchlab', `patchlab.token.${server.token}`]);
+    await new Promise((resolve) => ws.once('open', resolve));
+    const results = new Map<number, { ok: boolean; error?: { message: string } }>();
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const m = decodeWire(isBinary ? new Uint8Array(data) : data.toString()) as { type: string; id: number };
+      if (m.type === 'result') results.set(m.id, m as never);
+    });
+    const frame = (id: number) => encodeWire({ type: 'call', id, method: 'predictFrame', params: { model: 'm', image: new Uint8Array(100_000) } });
+    ws.send(frame(1));
+    ws.send(frame(2));
+    await expect.poll(() => results.get(2)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/the server is busy with 0\.1 MiB of calls; try again when they finish/) } });
+    await release();
+    await expect.poll(() => results.get(1)).toMatchObject({ ok: true });
+    ws.send(frame(3));
+    await release();
+    await expect.poll(() => results.get(3)).toMatchObject({ ok: true });
+    ws.close();
+  });
+});
