@@ -1,4 +1,5 @@
 import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../../attacks/config';
+import { newRunId } from '../../runs/run-id';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunOptions, type PhysicalRunResult } from '../../attacks/physical';
 import type { ParsedJobRequest, Progress } from '../../../shared/index';
 import { runDir } from '../handlers/runs';
@@ -43,12 +44,6 @@ export function toProgress(p: PhysicalProgress): Progress {
   };
 }
 
-function newRunId(p: AttackParams): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const what = [p.attack, p.goal, p.className ?? p.target, p.model].filter(Boolean).join('-').replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${what}-${stamp}`.slice(0, 100);
-}
-
 function options(ctx: JobContext, onNote: (m: string) => void): PhysicalRunOptions {
   return { signal: ctx.runSignal(), onProgress: (p) => ctx.report(toProgress(p)), onNote, previewEvery: 5 };
 }
@@ -64,7 +59,7 @@ export const attackJob: JobHandler<'attack'> = {
   title: (p) => (p.resume ? `resume ${p.resume}` : `${p.attack} vs ${p.model}: ${p.goal}${p.className ? ` ${p.className}` : ''}${p.target ? ` → ${p.target}` : ''}`),
   run: (p) => p.resume,
   execute: async (p, ctx) => {
-    const id = p.resume ?? newRunId(p);
+    const id = p.resume ?? newRunId([p.attack, p.goal, p.className ?? p.target, p.model]);
     const dir = runDir(id);
     ctx.setRun(id);
     const notes: string[] = [];
