@@ -146,3 +146,14 @@ export function acquireRunLock(dir: string): RunLock {
   }
   throw new UserError(`${dir}: could not take the run's lock (${path} keeps reappearing)`);
 }
+
+/**
+ * For a supervisor whose engine thread died: drops a lock that another thread of this process
+ * left (a worker thread that was terminated runs no exit handlers), so the run can be resumed.
+ * Locks of other processes are left to the usual stale check.
+ */
+export function releaseLockOfDeadThread(dir: string): void {
+  const path = join(dir, LOCK_FILE);
+  const owner = readOwner(path);
+  if (owner && owner.host === hostname() && owner.pid === process.pid && owner.thread !== threadId) rmSync(path, { force: true });
+}

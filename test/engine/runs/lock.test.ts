@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireRunLock, LOCK_FILE } from '../../../src/engine/runs/lock';
+import { acquireRunLock, LOCK_FILE, releaseLockOfDeadThread } from '../../../src/engine/runs/lock';
 import { RunStore } from '../../../src/engine/runs/store';
 import { ROOT, tempDir } from '../../helpers/paths';
 
@@ -69,5 +69,13 @@ describe('run folder lock', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: dead, thread: 0, host: hostname(), processStarted: 0, acquired: 'then' }));
     RunStore.create(dir).release();
+  });
+
+  it('a lock another thread of this process holds is presumed live until its supervisor says that thread died', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, thread: 99, host: hostname(), processStarted: 0, acquired: 'then' }));
+    expect(() => acquireRunLock(dir)).toThrow(new RegExp(`in use by process ${process.pid} thread 99`));
+    releaseLockOfDeadThread(dir);
+    acquireRunLock(dir).release();
   });
 });
