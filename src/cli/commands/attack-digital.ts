@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
 import { runImages, type ImageResult, type RunSummary } from '../../engine/attacks/digital/run-images';
 import { runUniversal } from '../../engine/attacks/digital/run-universal';
-import { prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../engine/attacks/digital/prepare';
+import { faceInputNote, prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../engine/attacks/digital/prepare';
 import { resolveAttackSettings } from '../../engine/attacks/digital/settings';
 import { resolveUniversalSettings, splitImages } from '../../engine/attacks/digital/universal-settings';
 import type { Stat } from '../../engine/attacks/digital/metrics';
@@ -149,6 +149,9 @@ function universalSettings(flags: Flags): Parameters<typeof runUniversal>[0]['se
     maxIter: parsePositiveInt('--max-iter', flags.maxIter as string),
     seed: parseNonNegativeInt('--seed', flags.seed),
   });
+  const faceNote = faceInputNote(prepared.model);
+  if (faceNote) note(faceNote);
+  return prepared;
 }
 
 function common(command: Command): Command {
@@ -242,7 +245,7 @@ function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
 }
 
 async function setup(flags: Flags): Promise<DigitalSetup> {
-  return prepareDigitalAttack(flags.model, {
+  const prepared = await prepareDigitalAttack(flags.model, {
     overrides: modelOverrides(flags),
     defences: flags.defence ? parseDefences(flags.defence) : undefined,
     eot: parsePositiveInt('--eot', flags.eot),
@@ -250,6 +253,9 @@ async function setup(flags: Flags): Promise<DigitalSetup> {
     oblivious: flags.oblivious === true,
     seed: parseNonNegativeInt('--seed', flags.seed),
   });
+  const faceNote = faceInputNote(prepared.model);
+  if (faceNote) note(faceNote);
+  return prepared;
 }
 
 /** Files as given; folders contribute their images (PNG, JPEG, WebP), sorted by name. */

@@ -44,6 +44,17 @@ export async function prepareDigitalAttack(ref: string, options: DigitalSetupOpt
   return { model, classifier, defences };
 }
 
+/**
+ * Face models: `patchlab predict` classifies the aligned crop of the largest face, but digital
+ * attacks perturb and judge the whole image at the model's size (what `predict --no-align`
+ * shows). One line saying so, or undefined for other models.
+ */
+export function faceInputNote(model: LoadedModel): string | undefined {
+  const task = model.manifest.task ?? '';
+  if (!task.startsWith('face-') || task === 'face-detection') return undefined;
+  return `note: ${model.name} is a face model: this attack perturbs and judges the whole image resized to ${model.width}x${model.height} (what predict --no-align shows), not the aligned crop of the largest face that predict shows by default; give it face crops`;
+}
+
 /** A class of the classifier by label (any case) or index; the error lists the labels. */
 export function resolveTarget(classifier: ClassifierOracle, text: string | undefined, flag = '--target'): number | undefined {
   if (text === undefined) return undefined;
