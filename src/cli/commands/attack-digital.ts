@@ -149,9 +149,6 @@ function universalSettings(flags: Flags): Parameters<typeof runUniversal>[0]['se
     maxIter: parsePositiveInt('--max-iter', flags.maxIter as string),
     seed: parseNonNegativeInt('--seed', flags.seed),
   });
-  const faceNote = faceInputNote(prepared.model);
-  if (faceNote) note(faceNote);
-  return prepared;
 }
 
 function common(command: Command): Command {
