@@ -12,3 +12,4 @@ export * from './wire';
 export * from './bridge';
 export * from './evaluation';
 export * from './digital';
+export * from './physical-attacks';
