@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
 import { runImages, type ImageResult, type RunSummary } from '../../engine/attacks/digital/run-images';
 import { runUniversal } from '../../engine/attacks/digital/run-universal';
@@ -20,7 +20,9 @@ interface CommonFlags extends ModelFlags {
   out: string;
   target?: string;
   defence?: string;
-  eot: string;
+  eotDraws: string;
+  /** Refused: --eot is the physical attacks' transform ranges. */
+  eot?: string;
   bpda: boolean;
   oblivious?: boolean;
   judgeDraws: string;
@@ -159,7 +161,9 @@ function common(command: Command): Command {
       .requiredOption('--out <dir>', 'folder for the adversarial PNGs, perturbations x10, panels and results.json')
       .option('--target <class>', 'targeted attack: class label or index')
       .option('--defence <list>', DEFENCE_HELP)
-      .option('--eot <n>', 'average gradients over n draws of the defence randomness (adaptive attack)', '1')
+      .option('--eot-draws <n>', 'average gradients over n draws of the defence randomness (adaptive attack)', '1')
+      // Physical attacks' --eot takes transform ranges; here it would mean something else, so it is refused by name.
+      .addOption(new Option('--eot <value>').hideHelp())
       .option('--no-bpda', 'use the true (zero) gradient of non-differentiable defences instead of the straight-through estimate')
       .option('--oblivious', 'craft against the undefended model; the defence only judges the result (non-adaptive baseline)')
       .option('--judge-draws <n>', 'draws of a randomised defence each written image is judged on', '10')
@@ -242,10 +246,11 @@ function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
 }
 
 async function setup(flags: Flags): Promise<DigitalSetup> {
+  if (flags.eot !== undefined) throw new UserError(`--eot: digital attacks average over a defence's randomness with --eot-draws ${flags.eot} (--eot is the physical attacks' transform ranges)`);
   const prepared = await prepareDigitalAttack(flags.model, {
     overrides: modelOverrides(flags),
     defences: flags.defence ? parseDefences(flags.defence) : undefined,
-    eot: parsePositiveInt('--eot', flags.eot),
+    eot: parsePositiveInt('--eot-draws', flags.eotDraws),
     bpda: flags.bpda,
     oblivious: flags.oblivious === true,
     seed: parseNonNegativeInt('--seed', flags.seed),

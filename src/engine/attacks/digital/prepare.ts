@@ -29,11 +29,11 @@ export async function prepareDigitalAttack(ref: string, options: DigitalSetupOpt
   const model = await loadModel(ref, options.overrides);
   const classifier = wrap(await gradientClassifierForModel(model));
   if (!options.defences || options.defences.length === 0) {
-    if (options.eot > 1) throw new UserError('--eot needs a --defence with randomness to average over');
+    if (options.eot > 1) throw new UserError('--eot-draws needs a --defence with randomness to average over');
     if (options.oblivious) throw new UserError('--oblivious needs a --defence to be oblivious of');
     return { model, classifier };
   }
-  if (options.oblivious && options.eot > 1) throw new UserError('--oblivious and --eot contradict each other: an oblivious attacker does not see the defence');
+  if (options.oblivious && options.eot > 1) throw new UserError('--oblivious and --eot-draws contradict each other: an oblivious attacker does not see the defence');
   const defences = await buildDefences(classifier, options.defences, {
     eot: options.eot,
     bpda: options.bpda,
