@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FileName, Slug } from './bytes';
 
 /** The digital attacks the lab runs on images (the CLI's `patchlab attack <name>`). */
-export const DIGITAL_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump', 'transfer', 'universal'] as const;
+export const DIGITAL_ATTACKS = ['fgsm', 'bim', 'pgd', 'apgd-ce', 'apgd-dlr', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump', 'transfer', 'universal'] as const;
 export type DigitalAttackName = (typeof DIGITAL_ATTACKS)[number];
 
 /** White-box attacks a transfer attack may run on its surrogate. */

@@ -40,6 +40,8 @@ const DESCRIPTIONS: Record<ImageAttackName, string> = {
   fgsm: 'Fast Gradient Sign Method: one eps-sized step along the sign of the gradient (targeted with --target)',
   bim: 'Basic Iterative Method: repeated small FGSM steps, projected onto the eps-ball (PGD without random start)',
   pgd: 'Projected Gradient Descent, L-inf or L2, from a random point of the eps-ball',
+  'apgd-ce': 'Auto-PGD on cross-entropy (Croce & Hein 2020): momentum 0.75, step size halved at checkpoints when progress stalls; no step size to tune',
+  'apgd-dlr': 'Auto-PGD on the Difference of Logits Ratio loss (Croce & Hein 2020): scale-invariant, resists gradient masking by logit scaling',
   mifgsm: 'Momentum Iterative FGSM: iterative sign steps along an accumulated gradient (transfers better)',
   jsma: 'Jacobian Saliency Map Attack: changes few pixels, two at a time, chosen from the Jacobian (targeted; L0)',
   deepfool: 'DeepFool: steps to the nearest linearised decision boundary until the label flips (minimal L2)',
@@ -185,6 +187,11 @@ function attackFlags(command: Command, name: ImageAttackName): void {
       command.option('--eps <eps>', 'budget in pixel units (default 8/255 for linf, 1 for l2)');
       command.option('--norm <linf|l2>', 'budget norm', 'linf').option('--steps <n>', 'iterations', '20').option('--step-size <a>', 'step size (default 2.5 * eps / steps)');
       if (name === 'pgd') command.option('--random-start', 'start from a random point of the eps-ball (default)').option('--no-random-start', 'start from the clean image');
+      break;
+    case 'apgd-ce':
+    case 'apgd-dlr':
+      command.option('--eps <eps>', 'budget in pixel units (default 8/255 for linf, 1 for l2)');
+      command.option('--norm <linf|l2>', 'budget norm', 'linf').option('--steps <n>', 'iterations (one gradient query each, plus one)', '20');
       break;
     case 'mifgsm':
       eps('8/255');

@@ -1,4 +1,5 @@
 import { DEFAULT_DIGITAL_SETTINGS } from '../../../shared/digital';
+import { apgd } from './apgd';
 import { carliniWagnerL2 } from './cw';
 import { deepFool } from './deepfool';
 import { fgsm } from './fgsm';
@@ -38,11 +39,11 @@ export interface AttackSettings {
 /** The command line's defaults (per-attack defaults such as C&W's 100 steps: resolveAttackSettings). */
 export const DEFAULT_SETTINGS: AttackSettings = DEFAULT_DIGITAL_SETTINGS;
 
-export const IMAGE_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump'] as const;
+export const IMAGE_ATTACKS = ['fgsm', 'bim', 'pgd', 'apgd-ce', 'apgd-dlr', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump'] as const;
 export type ImageAttackName = (typeof IMAGE_ATTACKS)[number];
 
 /** Attacks that need input gradients (the rest only query the model). */
-export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set(['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'universal', 'transfer']);
+export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set(['fgsm', 'bim', 'pgd', 'apgd-ce', 'apgd-dlr', 'mifgsm', 'jsma', 'deepfool', 'cw', 'universal', 'transfer']);
 
 /** The attack the image runner drives, from its name and settings. */
 export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAttack {
@@ -55,6 +56,15 @@ export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAt
       return {
         name,
         run: (input) => pgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, stepSize: s.stepSize, randomStart: name === 'pgd' && s.randomStart, seed: s.seed }),
+        linfBudget: linf,
+        minimumNorm: false,
+        upsample: 'bilinear',
+      };
+    case 'apgd-ce':
+    case 'apgd-dlr':
+      return {
+        name,
+        run: (input) => apgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, loss: name === 'apgd-ce' ? 'ce' : 'dlr', seed: s.seed }),
         linfBudget: linf,
         minimumNorm: false,
         upsample: 'bilinear',
