@@ -13,3 +13,4 @@ export * from './bridge';
 export * from './evaluation';
 export * from './digital';
 export * from './physical-attacks';
+export * from './digital-attacks';

@@ -9,6 +9,7 @@ import { resolveAttackSettings } from '../../engine/attacks/digital/settings';
 import { resolveUniversalSettings, splitImages } from '../../engine/attacks/digital/universal-settings';
 import type { Stat } from '../../engine/attacks/digital/metrics';
 import { DEFENCE_HELP, parseDefences } from '../../engine/defences/parse';
+import { IMAGE_ATTACKS_DECLARED } from '../../shared/digital-attacks';
 import { UserError } from '../../engine/errors';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { note, printJson, println, table } from '../output';
@@ -35,25 +36,10 @@ type Flags = CommonFlags & Record<string, string | boolean | string[] | undefine
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
-/** What each image attack does, one line for --help. */
-const DESCRIPTIONS: Record<ImageAttackName, string> = {
-  fgsm: 'Fast Gradient Sign Method: one eps-sized step along the sign of the gradient (targeted with --target)',
-  bim: 'Basic Iterative Method: repeated small FGSM steps, projected onto the eps-ball (PGD without random start)',
-  pgd: 'Projected Gradient Descent, L-inf or L2, from a random point of the eps-ball',
-  'apgd-ce': 'Auto-PGD on cross-entropy (Croce & Hein 2020): momentum 0.75, step size halved at checkpoints when progress stalls; no step size to tune',
-  'apgd-dlr': 'Auto-PGD on the Difference of Logits Ratio loss (Croce & Hein 2020): scale-invariant, resists gradient masking by logit scaling',
-  mifgsm: 'Momentum Iterative FGSM: iterative sign steps along an accumulated gradient (transfers better)',
-  jsma: 'Jacobian Saliency Map Attack: changes few pixels, two at a time, chosen from the Jacobian (targeted; L0)',
-  deepfool: 'DeepFool: steps to the nearest linearised decision boundary until the label flips (minimal L2)',
-  cw: 'Carlini-Wagner L2: Adam on |delta|^2 + c * margin in tanh space, binary search on c',
-  square: 'Square Attack: score-based random search over squares of +-eps (no gradients; counts queries)',
-  hopskipjump: 'HopSkipJump: decision-based, top-1 labels only, walks the boundary towards the image (counts queries)',
-};
-
-/** Registers fgsm, bim, pgd, mifgsm, jsma, deepfool, cw, square, hopskipjump, universal and transfer on `patchlab attack`. */
+/** Registers every declared image attack (src/shared/digital-attacks.ts), universal and transfer on `patchlab attack`. */
 export function registerDigitalAttacks(attack: Command): void {
   for (const name of IMAGE_ATTACKS) {
-    const command = common(attack.command(name).description(DESCRIPTIONS[name]));
+    const command = common(attack.command(name).description(IMAGE_ATTACKS_DECLARED[name].summary));
     attackFlags(command, name);
     command.action(async (flags: Flags) => {
       const { model, classifier, defences } = await setup(flags);
