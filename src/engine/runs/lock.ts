@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -156,4 +156,15 @@ export function releaseLockOfDeadThread(dir: string): void {
   const path = join(dir, LOCK_FILE);
   const owner = readOwner(path);
   if (owner && owner.host === hostname() && owner.pid === process.pid && owner.thread !== threadId) rmSync(path, { force: true });
+}
+
+/** Runs `work` holding the folder's lock (creating the folder), and releases it however `work` ends. */
+export async function withRunLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  mkdirSync(dir, { recursive: true });
+  const lock = acquireRunLock(dir);
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
 }
