@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { FileName, Slug } from './bytes';
+import { IMAGE_ATTACK_NAMES } from './digital-attacks';
 
-/** The digital attacks the lab runs on images (the CLI's `patchlab attack <name>`). */
-export const DIGITAL_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump', 'transfer', 'universal'] as const;
+/** The digital attacks the lab runs on images (the CLI's `patchlab attack <name>`): the declared image attacks, transfer and universal. */
+export const DIGITAL_ATTACKS = [...IMAGE_ATTACK_NAMES, 'transfer', 'universal'] as const;
 export type DigitalAttackName = (typeof DIGITAL_ATTACKS)[number];
 
 /** White-box attacks a transfer attack may run on its surrogate. */

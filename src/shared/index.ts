@@ -12,3 +12,5 @@ export * from './wire';
 export * from './bridge';
 export * from './evaluation';
 export * from './digital';
+export * from './physical-attacks';
+export * from './digital-attacks';

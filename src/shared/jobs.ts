@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEVICES } from './devices';
+import { PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
 import { LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
 
@@ -25,22 +26,23 @@ export type EotRanges = z.infer<typeof EotRanges>;
 
 export const AttackParams = z.object({
   model: z.string().min(1),
-  attack: z.enum(['patch', 'sticker', 'glasses']).default('patch'),
-  goal: z.enum(['hide', 'target', 'untargeted', 'dodge', 'impersonate']).default('hide'),
+  attack: z.enum(PHYSICAL_ATTACKS).default('patch'),
+  /** Left out: the kind's default goal (GOALS_OF[attack][0]). */
+  goal: z.enum(PHYSICAL_GOALS).optional(),
   /** The class to hide or to attack (e.g. person). */
   className: z.string().optional(),
   /** The class or identity to become. */
   target: z.string().optional(),
   scenes: Slug,
-  // Left out, these take the attack engine's defaults for the attack kind (see attackDefaults).
+  // Left out, these take the attack engine's defaults for the attack kind and goal (see attackDefaults).
   /** Patch and sticker shapes; glasses always use the frame silhouette. */
   shape: z.enum(['square', 'rectangle', 'circle']).optional(),
   /** Patch side relative to the object box diagonal (patch), area fraction (sticker), frame scale (glasses). */
   size: z.number().min(0.01).max(4).optional(),
   /** Optimised texture resolution in pixels (longer side). */
   resolution: z.number().int().min(16).max(2048).optional(),
-  steps: z.number().int().min(1).max(100000).default(300),
-  batch: z.number().int().min(1).max(64).default(8),
+  steps: z.number().int().min(1).max(100000).optional(),
+  batch: z.number().int().min(1).max(64).optional(),
   learningRate: z.number().positive().max(1).optional(),
   eot: EotRanges.optional(),
   palette: z.string().optional(),

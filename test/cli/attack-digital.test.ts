@@ -72,7 +72,7 @@ describe('patchlab attack (digital)', () => {
     const cases: [string[], RegExp][] = [
       [['attack', 'square', ...base, '--defence', 'jpg=50'], /^patchlab: --defence: unknown defence 'jpg'/],
       [['attack', 'square', ...base, '--eps', 'eight'], /^patchlab: --eps: 'eight' is not a number/],
-      [['attack', 'square', ...base, '--eot', '4'], /^patchlab: --eot needs a --defence/],
+      [['attack', 'square', ...base, '--eot-draws', '4'], /^patchlab: --eot-draws needs a --defence/],
       [['attack', 'square', ...base, '--target', 'zebra'], /^patchlab: --target: 'zebra' is not a class of this model \(0, 1, 2, 3\)/],
       [['attack', 'square', '--model', model, '--images', '/nonexistent/dir', '--out', out], /^patchlab: \/nonexistent\/dir: no such file or folder/],
       [['attack', 'deepfool', ...base, '--target', '1'], /^patchlab: deepfool is untargeted/],

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { INITIAL_DIGITAL, toDigitalParams, toFormSettings, type DigitalForm } from '../../src/renderer/src/lib/digital';
+import { ATTACK_FIELDS, ATTACKS, INITIAL_DIGITAL, toDigitalParams, toFormSettings, type DigitalForm } from '../../src/renderer/src/lib/digital';
+import { DIGITAL_ATTACKS } from '../../src/shared/digital';
+import { IMAGE_ATTACK_NAMES, IMAGE_ATTACKS_DECLARED } from '../../src/shared/digital-attacks';
 import { parseParams } from '../../src/shared/index';
 
 const form = (change: (f: DigitalForm) => void): DigitalForm => {
@@ -60,5 +62,14 @@ describe('the Digital form', () => {
     expect(transfer).toMatchObject({ attack: 'transfer', surrogate: 'antispoof', via: 'pgd', defences: [], target: 'happy' });
     expect(Object.keys(transfer.settings ?? {}).sort()).toEqual(['eps', 'norm', 'randomStart', 'seed', 'steps']);
     expect(() => parseParams('startJob', { kind: 'digital', params: transfer })).not.toThrow();
+  });
+
+  it('offers every declared attack with its declared label, hint and fields', () => {
+    expect(ATTACKS.map((a) => a.value)).toEqual([...DIGITAL_ATTACKS]);
+    for (const name of IMAGE_ATTACK_NAMES) {
+      const decl = IMAGE_ATTACKS_DECLARED[name];
+      expect(ATTACKS.find((a) => a.value === name)).toMatchObject({ label: decl.label, hint: decl.hint });
+      expect(ATTACK_FIELDS[name]).toEqual(decl.fields);
+    }
   });
 });

@@ -1,14 +1,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { buildAttack, IMAGE_ATTACKS, type AttackSettings, type ImageAttackName } from '../../engine/attacks/digital/catalog';
 import { runImages, type ImageResult, type RunSummary } from '../../engine/attacks/digital/run-images';
 import { runUniversal } from '../../engine/attacks/digital/run-universal';
-import { prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../engine/attacks/digital/prepare';
+import { faceInputNote, prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../engine/attacks/digital/prepare';
 import { resolveAttackSettings } from '../../engine/attacks/digital/settings';
 import { resolveUniversalSettings, splitImages } from '../../engine/attacks/digital/universal-settings';
 import type { Stat } from '../../engine/attacks/digital/metrics';
 import { DEFENCE_HELP, parseDefences } from '../../engine/defences/parse';
+import { IMAGE_ATTACKS_DECLARED } from '../../shared/digital-attacks';
 import { UserError } from '../../engine/errors';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { note, printJson, println, table } from '../output';
@@ -20,7 +21,9 @@ interface CommonFlags extends ModelFlags {
   out: string;
   target?: string;
   defence?: string;
-  eot: string;
+  eotDraws: string;
+  /** Refused: --eot is the physical attacks' transform ranges. */
+  eot?: string;
   bpda: boolean;
   oblivious?: boolean;
   judgeDraws: string;
@@ -33,23 +36,10 @@ type Flags = CommonFlags & Record<string, string | boolean | string[] | undefine
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
-/** What each image attack does, one line for --help. */
-const DESCRIPTIONS: Record<ImageAttackName, string> = {
-  fgsm: 'Fast Gradient Sign Method: one eps-sized step along the sign of the gradient (targeted with --target)',
-  bim: 'Basic Iterative Method: repeated small FGSM steps, projected onto the eps-ball (PGD without random start)',
-  pgd: 'Projected Gradient Descent, L-inf or L2, from a random point of the eps-ball',
-  mifgsm: 'Momentum Iterative FGSM: iterative sign steps along an accumulated gradient (transfers better)',
-  jsma: 'Jacobian Saliency Map Attack: changes few pixels, two at a time, chosen from the Jacobian (targeted; L0)',
-  deepfool: 'DeepFool: steps to the nearest linearised decision boundary until the label flips (minimal L2)',
-  cw: 'Carlini-Wagner L2: Adam on |delta|^2 + c * margin in tanh space, binary search on c',
-  square: 'Square Attack: score-based random search over squares of +-eps (no gradients; counts queries)',
-  hopskipjump: 'HopSkipJump: decision-based, top-1 labels only, walks the boundary towards the image (counts queries)',
-};
-
-/** Registers fgsm, bim, pgd, mifgsm, jsma, deepfool, cw, square, hopskipjump, universal and transfer on `patchlab attack`. */
+/** Registers every declared image attack (src/shared/digital-attacks.ts), universal and transfer on `patchlab attack`. */
 export function registerDigitalAttacks(attack: Command): void {
   for (const name of IMAGE_ATTACKS) {
-    const command = common(attack.command(name).description(DESCRIPTIONS[name]));
+    const command = common(attack.command(name).description(IMAGE_ATTACKS_DECLARED[name].summary));
     attackFlags(command, name);
     command.action(async (flags: Flags) => {
       const { model, classifier, defences } = await setup(flags);
@@ -159,7 +149,9 @@ function common(command: Command): Command {
       .requiredOption('--out <dir>', 'folder for the adversarial PNGs, perturbations x10, panels and results.json')
       .option('--target <class>', 'targeted attack: class label or index')
       .option('--defence <list>', DEFENCE_HELP)
-      .option('--eot <n>', 'average gradients over n draws of the defence randomness (adaptive attack)', '1')
+      .option('--eot-draws <n>', 'average gradients over n draws of the defence randomness (adaptive attack)', '1')
+      // Physical attacks' --eot takes transform ranges; here it would mean something else, so it is refused by name.
+      .addOption(new Option('--eot <value>').hideHelp())
       .option('--no-bpda', 'use the true (zero) gradient of non-differentiable defences instead of the straight-through estimate')
       .option('--oblivious', 'craft against the undefended model; the defence only judges the result (non-adaptive baseline)')
       .option('--judge-draws <n>', 'draws of a randomised defence each written image is judged on', '10')
@@ -181,6 +173,11 @@ function attackFlags(command: Command, name: ImageAttackName): void {
       command.option('--eps <eps>', 'budget in pixel units (default 8/255 for linf, 1 for l2)');
       command.option('--norm <linf|l2>', 'budget norm', 'linf').option('--steps <n>', 'iterations', '20').option('--step-size <a>', 'step size (default 2.5 * eps / steps)');
       if (name === 'pgd') command.option('--random-start', 'start from a random point of the eps-ball (default)').option('--no-random-start', 'start from the clean image');
+      break;
+    case 'apgd-ce':
+    case 'apgd-dlr':
+      command.option('--eps <eps>', 'budget in pixel units (default 8/255 for linf, 1 for l2)');
+      command.option('--norm <linf|l2>', 'budget norm', 'linf').option('--steps <n>', 'iterations (one gradient query each, plus one)', '20');
       break;
     case 'mifgsm':
       eps('8/255');
@@ -242,14 +239,18 @@ function settingsFor(name: ImageAttackName, f: Flags): AttackSettings {
 }
 
 async function setup(flags: Flags): Promise<DigitalSetup> {
-  return prepareDigitalAttack(flags.model, {
+  if (flags.eot !== undefined) throw new UserError(`--eot: digital attacks average over a defence's randomness with --eot-draws ${flags.eot} (--eot is the physical attacks' transform ranges)`);
+  const prepared = await prepareDigitalAttack(flags.model, {
     overrides: modelOverrides(flags),
     defences: flags.defence ? parseDefences(flags.defence) : undefined,
-    eot: parsePositiveInt('--eot', flags.eot),
+    eot: parsePositiveInt('--eot-draws', flags.eotDraws),
     bpda: flags.bpda,
     oblivious: flags.oblivious === true,
     seed: parseNonNegativeInt('--seed', flags.seed),
   });
+  const faceNote = faceInputNote(prepared.model);
+  if (faceNote) note(faceNote);
+  return prepared;
 }
 
 /** Files as given; folders contribute their images (PNG, JPEG, WebP), sorted by name. */

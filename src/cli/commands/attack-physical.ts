@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ATTACK_KINDS, GOALS, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
+import { ATTACK_KINDS, GOALS, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
+import { GOALS_OF } from '../../shared/physical-attacks';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical';
 import { UserError } from '../../engine/errors';
 import { parseShape } from '../../engine/render/shapes';
@@ -47,6 +48,20 @@ const DESCRIPTIONS: Record<AttackKind, string> = {
   glasses: 'optimise eyeglass frames against a face descriptor: dodge or impersonate (Sharif et al.)',
 };
 
+const SIZE_MEANING: Record<AttackKind, string> = {
+  patch: 'patch side as a fraction of the object box diagonal',
+  sticker: 'sticker area as a fraction of the object box',
+  glasses: 'frame scale',
+};
+
+/** The engine's default of one setting per goal of a kind, e.g. "1; impersonate 1.2" (from resolveAttackConfig, not a copy). */
+function defaultsText(kind: AttackKind, pick: (c: ReturnType<typeof resolveAttackConfig>) => number): string {
+  const valueOf = (goal: PhysicalAttackInput['goal']): number => pick(resolveAttackConfig({ attack: kind, goal, model: 'any', scenes: 'any', class: 'person', target: 'target' }));
+  const [first, ...others] = GOALS_OF[kind];
+  const base = valueOf(first);
+  return [String(base), ...others.filter((g) => valueOf(g) !== base).map((g) => `${g} ${valueOf(g)}`)].join('; ');
+}
+
 /** `patchlab attack patch|sticker|glasses`, on the shared attack group. */
 export function registerPhysicalAttacks(attack: Command): void {
   for (const kind of ATTACK_KINDS) {
@@ -54,21 +69,21 @@ export function registerPhysicalAttacks(attack: Command): void {
       .command(kind)
       .description(DESCRIPTIONS[kind])
       .option('--model <model>', 'model to attack: registry name or .onnx path')
-      .option('--goal <goal>', `${GOALS.join('|')} (default: ${kind === 'glasses' ? 'dodge' : 'hide'})`)
+      .option('--goal <goal>', `${GOALS_OF[kind].join('|')} (default: ${GOALS_OF[kind][0]})`)
       .option('--class <class>', 'class to hide, or whose objects carry the patch (e.g. person)')
       .option('--target <target>', 'class to make the model see; for glasses/impersonate, a photo of the person to become')
       .option('--scenes <dir>', 'folder of scene images (or comma-separated files)')
       .option('--shape <shape>', 'square, circle, rect:ASPECT, mask:FILE.png, eyeglasses[:classic|thick]')
-      .option('--size <fraction>', kind === 'patch' ? 'patch side as a fraction of the object box diagonal (0.2)' : kind === 'sticker' ? 'sticker area as a fraction of the object box (0.08)' : 'frame scale (1)')
+      .option('--size <fraction>', `${SIZE_MEANING[kind]} (${defaultsText(kind, (c) => c.size)})`)
       .option('--resolution <px>', 'optimised texture size, longer side in texels')
       .option('--export-size <px>', 'patch.png longer side in pixels (1024)')
       .option('--quad <x1,y1,...,x4,y4>', 'place the patch on this quad (original scene pixels) instead of detected objects')
-      .option('--steps <n>', 'optimisation steps')
+      .option('--steps <n>', `optimisation steps (${defaultsText(kind, (c) => c.steps)})`)
       .option('--batch <n>', 'EOT views per step')
       .option('--seed <n>', 'random seed (same seed, same run)')
       .option('--eot <spec>', 'transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)')
       .option('--optimizer <kind>', 'adam or pgd (sign steps)')
-      .option('--lr <rate>', 'step size in [0,1] pixel units')
+      .option('--lr <rate>', `step size in [0,1] pixel units (${defaultsText(kind, (c) => c.optimiser.lr)})`)
       .option('--schedule <kind>', 'learning-rate schedule: constant, cosine or step')
       .option('--nps <weight>', 'non-printability weight')
       .option('--tv <weight>', 'total-variation weight')

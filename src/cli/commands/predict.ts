@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine/errors';
+import { writeFileAtomic } from '../../engine/fs/atomic';
 import { annotateImage } from '../../engine/image/annotate';
 import { decodeImage, type RasterImage } from '../../engine/image/image';
 import { embedFace, faceSimilarity, largestFaceCrop, readFaceAttributes } from '../../engine/models/faces';
 import { loadModel, type LoadedModel } from '../../engine/models/loaded';
-import { predictImages } from '../../engine/models/predict';
+import { isFailure, predictEach, type ImageFailure, type LoadedImage } from '../../engine/models/predict';
 import type { ImagePrediction } from '../../engine/models/types';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { note, printJson, println } from '../output';
@@ -40,16 +40,30 @@ export function registerPredict(program: Command): void {
     const batch = parsePositiveInt('--batch', opts.batch);
     const model = await loadModel(ref, modelOverrides(opts), note);
     const faceModel = (model.manifest.task ?? '').startsWith('face-') && model.manifest.task !== 'face-detection';
-    const inputs = await Promise.all(images.map(async (path) => ({ name: path, image: await inputImage(path, faceModel && opts.align, model) })));
-    const results = await predictImages(model, inputs, { top, batch });
-    if (opts.draw) await drawAll(opts.draw, inputs, results);
-    const similarity = opts.compare ? await compareTo(opts.compare, model, inputs, faceModel && opts.align) : undefined;
-    if (opts.json) return printJson({ model: model.name, results, ...(similarity ? { compare: similarity } : {}) });
-    results.forEach((r, i) => {
-      if (i > 0) println();
-      printPrediction(r, faceModel && opts.align);
-      if (similarity) println(`  similarity to ${opts.compare}: ${similarity.values[i].toFixed(3)} (${similarity.values[i] >= similarity.threshold ? 'same person' : 'different people'} at threshold ${similarity.threshold})`);
-    });
+    const align = faceModel && opts.align;
+    if (opts.draw) checkDrawTarget(opts.draw, images.length);
+    // One bad image (undecodable, no face) is reported in its place; the others still run.
+    const { outcomes, loaded } = await predictEach(model, images.map((path) => ({ name: path, load: () => inputImage(path, align, model) })), { top, batch });
+    const failed = outcomes.filter(isFailure);
+    if (opts.draw) await drawAll(opts.draw, images.length, loaded, outcomes);
+    const similarity = opts.compare ? await compareTo(opts.compare, model, loaded, align) : undefined;
+    if (opts.json) {
+      printJson({ model: model.name, results: outcomes, ...(similarity ? { compare: similarity } : {}) });
+    } else {
+      let first = true;
+      outcomes.forEach((r, i) => {
+        if (isFailure(r)) return note(`patchlab: ${r.error}`);
+        if (!first) println();
+        first = false;
+        printPrediction(r, align);
+        const value = similarity?.values[i];
+        if (similarity && value !== undefined) println(`  similarity to ${opts.compare}: ${value.toFixed(3)} (${value >= similarity.threshold ? 'same person' : 'different people'} at threshold ${similarity.threshold})`);
+      });
+    }
+    if (failed.length > 0) {
+      if (images.length > 1) note(`patchlab: ${failed.length} of ${images.length} images failed`);
+      process.exitCode = 1;
+    }
   });
 }
 
@@ -63,22 +77,42 @@ async function inputImage(path: string, align: boolean, model: LoadedModel): Pro
   return aligned.crop;
 }
 
-async function compareTo(path: string, model: LoadedModel, inputs: { image: RasterImage }[], align: boolean): Promise<{ values: number[]; threshold: number }> {
+/** Similarity of each loaded image's face to the reference's; undefined where the image failed. */
+async function compareTo(path: string, model: LoadedModel, inputs: readonly (LoadedImage | undefined)[], align: boolean): Promise<{ values: (number | undefined)[]; threshold: number }> {
   const head = model.head;
   if (head.kind !== 'embedding') throw new UserError(`--compare needs a model with an embedding head; ${model.name} has a ${head.kind} head`);
   const reference = await embedFace(await inputImage(path, align, model), model);
-  const values: number[] = [];
-  for (const input of inputs) values.push(faceSimilarity((await embedFace(input.image, model)).descriptor, reference.descriptor));
+  const values: (number | undefined)[] = [];
+  for (const input of inputs) values.push(input ? faceSimilarity((await embedFace(input.image, model)).descriptor, reference.descriptor) : undefined);
   return { values, threshold: head.threshold ?? 0.5 };
 }
 
-async function drawAll(target: string, inputs: { name: string; image: RasterImage }[], results: ImagePrediction[]): Promise<void> {
-  const isDir = inputs.length > 1 || target.endsWith('/') || (existsSync(target) && statSync(target).isDirectory());
+function checkDrawTarget(target: string, count: number): void {
+  const isDir = count > 1 || target.endsWith('/') || (existsSync(target) && statSync(target).isDirectory());
+  if (!isDir && extname(target).toLowerCase() !== '.png') throw new UserError(`--draw: '${target}' should end in .png`);
+}
+
+/**
+ * Annotated copies, written atomically: one file, or a folder with one PNG per input named after
+ * it; inputs sharing a base name (a/photo.jpg, b/photo.jpg) get photo.png, photo-2.png...
+ */
+async function drawAll(target: string, count: number, inputs: readonly (LoadedImage | undefined)[], outcomes: readonly (ImagePrediction | ImageFailure)[]): Promise<void> {
+  const isDir = count > 1 || target.endsWith('/') || (existsSync(target) && statSync(target).isDirectory());
   if (isDir) mkdirSync(target, { recursive: true });
-  else if (extname(target).toLowerCase() !== '.png') throw new UserError(`--draw: '${target}' should end in .png`);
+  const used = new Set<string>();
   for (let i = 0; i < inputs.length; i++) {
-    const out = isDir ? join(target, `${basename(inputs[i].name, extname(inputs[i].name))}.png`) : target;
-    await writeFile(out, await annotateImage(inputs[i].image, results[i]));
+    const input = inputs[i];
+    const outcome = outcomes[i];
+    if (!input || isFailure(outcome)) continue;
+    let out = target;
+    if (isDir) {
+      const stem = basename(input.name, extname(input.name));
+      let name = `${stem}.png`;
+      for (let k = 2; used.has(name); k++) name = `${stem}-${k}.png`;
+      used.add(name);
+      out = join(target, name);
+    }
+    writeFileAtomic(out, await annotateImage(input.image, outcome));
     note(`wrote ${out}`);
   }
 }

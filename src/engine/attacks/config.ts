@@ -4,11 +4,12 @@ import { EotSchema, type EotInput } from '../render/eot';
 import { ShapeSchema } from '../render/shapes';
 import { OptimiserSchema } from './optimiser';
 import { firstIssue } from '../../shared/zod-issue';
+import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_GOALS, type PhysicalAttackKind, type PhysicalGoal } from '../../shared/physical-attacks';
 
-export const ATTACK_KINDS = ['patch', 'sticker', 'glasses'] as const;
-export type AttackKind = (typeof ATTACK_KINDS)[number];
-export const GOALS = ['hide', 'target', 'untargeted', 'dodge', 'impersonate'] as const;
-export type Goal = (typeof GOALS)[number];
+export const ATTACK_KINDS = PHYSICAL_ATTACKS;
+export type AttackKind = PhysicalAttackKind;
+export const GOALS = PHYSICAL_GOALS;
+export type Goal = PhysicalGoal;
 
 const Quad8 = z.array(z.number()).length(8);
 
@@ -92,10 +93,10 @@ export type PhysicalAttackInput = Partial<Omit<PhysicalAttackConfig, 'eot' | 'op
   weights?: Partial<PhysicalAttackConfig['weights']>;
 };
 
-const DEFAULTS: Record<AttackKind, { goal: Goal; shape: z.input<typeof ShapeSchema>; size: number; resolution: number; placement: Placement; steps: number; batch: number; init: string; eot: EotInput; weights: PhysicalAttackConfig['weights']; lr: number }> = {
-  patch: { goal: 'hide', shape: { kind: 'square' }, size: 0.2, resolution: 256, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'random', eot: {}, weights: { nps: 0.01, tv: 2.5, disguise: 0 }, lr: 0.03 },
-  sticker: { goal: 'hide', shape: { kind: 'square' }, size: 0.08, resolution: 128, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'gray', eot: { rotation: 10, tilt: 30, scale: [0.9, 1.1], jitter: 0.02, viewRotation: 10, viewScale: [0.85, 1.15], viewShift: 0.05 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.03 },
-  glasses: { goal: 'dodge', shape: { kind: 'eyeglasses' }, size: 1, resolution: 224, placement: { kind: 'eyes' }, steps: 200, batch: 8, init: '#c8a040', eot: { rotation: 4, tilt: 15, scale: [0.95, 1.05], jitter: 0.02, brightness: 0.1, viewRotation: 8, viewScale: [0.92, 1.08], viewShift: 0.03, blur: [0, 0.8], noise: 0.02 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.02 },
+const DEFAULTS: Record<AttackKind, { shape: z.input<typeof ShapeSchema>; size: number; resolution: number; placement: Placement; steps: number; batch: number; init: string; eot: EotInput; weights: PhysicalAttackConfig['weights']; lr: number }> = {
+  patch: { shape: { kind: 'square' }, size: 0.2, resolution: 256, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'random', eot: {}, weights: { nps: 0.01, tv: 2.5, disguise: 0 }, lr: 0.03 },
+  sticker: { shape: { kind: 'square' }, size: 0.08, resolution: 128, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'gray', eot: { rotation: 10, tilt: 30, scale: [0.9, 1.1], jitter: 0.02, viewRotation: 10, viewScale: [0.85, 1.15], viewShift: 0.05 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.03 },
+  glasses: { shape: { kind: 'eyeglasses' }, size: 1, resolution: 224, placement: { kind: 'eyes' }, steps: 200, batch: 8, init: '#c8a040', eot: { rotation: 4, tilt: 15, scale: [0.95, 1.05], jitter: 0.02, brightness: 0.1, viewRotation: 8, viewScale: [0.92, 1.08], viewShift: 0.03, blur: [0, 0.8], noise: 0.02 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.02 },
 };
 
 /**
@@ -118,10 +119,11 @@ const GOAL_DEFAULTS: Partial<Record<AttackKind, Partial<Record<Goal, { shape?: z
 export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackConfig {
   const kind = DEFAULTS[input.attack];
   if (!kind) throw new UserError(`unknown attack '${String(input.attack)}' (use ${ATTACK_KINDS.join(', ')})`);
-  const g = GOAL_DEFAULTS[input.attack]?.[input.goal ?? kind.goal] ?? {};
+  const goal = input.goal ?? GOALS_OF[input.attack][0];
+  const g = GOAL_DEFAULTS[input.attack]?.[goal] ?? {};
   const d = { ...kind, ...g, weights: { ...kind.weights, ...g.weights } };
   const merged = {
-    goal: d.goal,
+    goal,
     shape: d.shape,
     size: d.size,
     resolution: d.resolution,
@@ -145,7 +147,7 @@ export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackC
 }
 
 function checkGoal(c: PhysicalAttackConfig): void {
-  const allowed: Record<AttackKind, Goal[]> = { patch: ['hide', 'target', 'untargeted'], sticker: ['hide', 'target', 'untargeted'], glasses: ['dodge', 'impersonate'] };
+  const allowed = GOALS_OF;
   if (!allowed[c.attack].includes(c.goal)) throw new UserError(`--goal: '${c.goal}' does not apply to ${c.attack} attacks (use ${allowed[c.attack].join(' or ')})`);
   if ((c.goal === 'target' || c.goal === 'impersonate') && !c.target) throw new UserError(`--goal ${c.goal} needs --target`);
   if (c.goal === 'hide' && !c.class) throw new UserError(`--goal hide needs --class (e.g. --class person)`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { UserError } from '../errors';
+import { firstLine, UserError } from '../errors';
 import { decodeImage } from '../image/image';
 import { resizeImage } from '../image/resize';
 import { loadModel } from '../models/loaded';
@@ -89,24 +89,51 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
     scenes: setup.prepared.files,
     notes: setup.notes,
   };
-  store.writeRecord(record);
-  return optimise(store, record, config, target, setup, undefined, options);
+  return writing(store, record, async () => {
+    store.writeRecord(record);
+    return optimise(store, record, config, target, setup, undefined, options);
+  });
+}
+
+/** Runs `work` as the folder's one writer: an error ends the run as 'failed' with its reason, and the lock is always released. */
+async function writing<T>(store: RunStore, record: RunRecord, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    store.markFailed(record, firstLine(error));
+    throw error;
+  } finally {
+    store.release();
+  }
 }
 
 /** Continues a run from its last checkpoint; what the uninterrupted run would have done, minus nothing. */
 export async function resumePhysicalAttack(runDir: string, options: PhysicalRunOptions & { steps?: number } = {}): Promise<PhysicalRunResult> {
-  const store = RunStore.open(runDir);
-  const record = store.readRecord();
-  const config = resolveAttackConfig({ ...(record.config as unknown as PhysicalAttackInput), ...(options.steps ? { steps: options.steps } : {}) });
-  const target = options.target ?? targetFromModel(await loadModel(config.model));
-  if (target.hash !== record.model.hash) throw new UserError(`${runDir}: the run was made with a different ${record.model.name} (hash ${record.model.hash.slice(0, 12)}…)`);
-  const setup = await prepareRun(config, target, options);
-  const checkpoint = store.loadCheckpoint();
-  store.truncateMetrics(checkpoint?.step ?? 0);
-  record.status = 'running';
-  record.steps.total = config.steps;
-  record.config = config as unknown as Record<string, unknown>;
-  return optimise(store, record, config, target, setup, checkpoint, options);
+  const store = RunStore.openForWriting(runDir);
+  let setup: RunSetup;
+  let config: PhysicalAttackConfig;
+  let target: AttackTarget;
+  let record: RunRecord;
+  try {
+    record = store.readRecord();
+    config = resolveAttackConfig({ ...(record.config as unknown as PhysicalAttackInput), ...(options.steps ? { steps: options.steps } : {}) });
+    target = options.target ?? targetFromModel(await loadModel(config.model));
+    if (target.hash !== record.model.hash) throw new UserError(`${runDir}: the run was made with a different ${record.model.name} (hash ${record.model.hash.slice(0, 12)}…)`);
+    setup = await prepareRun(config, target, options);
+  } catch (error) {
+    // A resume that cannot start leaves the run as it was.
+    store.release();
+    throw error;
+  }
+  return writing(store, record, async () => {
+    const checkpoint = store.loadCheckpoint();
+    store.truncateMetrics(checkpoint?.step ?? 0);
+    record.status = 'running';
+    delete record.error;
+    record.steps.total = config.steps;
+    record.config = config as unknown as Record<string, unknown>;
+    return optimise(store, record, config, target, setup, checkpoint, options);
+  });
 }
 
 /** Everything a run needs before its first step; built before the run folder exists so a bad setup leaves nothing behind. */

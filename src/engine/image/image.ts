@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import { UserError, firstLine } from '../errors';
+import { writeFileAtomic } from '../fs/atomic';
 
 /** 8-bit interleaved pixels (RGB or RGBA), row-major. */
 export interface RasterImage {
@@ -66,7 +67,7 @@ export async function encodeImage(image: RasterImage, format: ImageFormat, quali
   }
 }
 
+/** Encodes by the path's extension and writes atomically (a crash leaves the old file or the new one). */
 export async function writeImage(path: string, image: RasterImage, quality?: number): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(path, await encodeImage(image, formatFromPath(path), quality));
+  writeFileAtomic(path, await encodeImage(image, formatFromPath(path), quality));
 }

@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { firstLine, isUserError, UserError } from '../errors';
 import { decodeImage, type RasterImage } from '../image/image';
 import { resizeImage, type ResizeTransform } from '../image/resize';
 import { imagesToTensor } from '../image/tensorize';
@@ -32,6 +32,50 @@ export async function predictFiles(model: LoadedModel, paths: readonly string[],
   const prepared: PreparedImage[] = [];
   for (const path of paths) prepared.push(await prepareImage(model, await decodeImage(path), path));
   return predictPrepared(model, prepared, options);
+}
+
+/** One image of a batch that could not be predicted, and why (one line). */
+export interface ImageFailure {
+  image: string;
+  error: string;
+}
+
+/** An image that loaded, kept so callers can draw or compare it. */
+export interface LoadedImage {
+  name: string;
+  image: RasterImage;
+}
+
+/**
+ * Loads and predicts every image it can: an image that cannot be read or has nothing to predict
+ * on (a UserError from `load`: undecodable, no face) becomes a failure in its place and the
+ * others still run. Errors of the model itself stay fatal: they would fail every image alike.
+ */
+export async function predictEach(
+  model: LoadedModel,
+  items: readonly { name: string; load: () => Promise<RasterImage> }[],
+  options: PredictOptions = {},
+): Promise<{ outcomes: (ImagePrediction | ImageFailure)[]; loaded: (LoadedImage | undefined)[] }> {
+  const loaded: (LoadedImage | undefined)[] = [];
+  const outcomes: (ImagePrediction | ImageFailure | undefined)[] = [];
+  for (const item of items) {
+    try {
+      loaded.push({ name: item.name, image: await item.load() });
+      outcomes.push(undefined);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      loaded.push(undefined);
+      outcomes.push({ image: item.name, error: firstLine(error) });
+    }
+  }
+  const ok = loaded.filter((l): l is LoadedImage => l !== undefined);
+  const predictions = ok.length > 0 ? await predictImages(model, ok, options) : [];
+  let next = 0;
+  return { outcomes: outcomes.map((o) => o ?? predictions[next++]), loaded };
+}
+
+export function isFailure(outcome: ImagePrediction | ImageFailure): outcome is ImageFailure {
+  return 'error' in outcome;
 }
 
 /** Runs the model on decoded images (e.g. webcam frames). */

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic';
 import type { AttributeValue, Graph, Model, Node, Tensor, ValueInfo } from './ir';
 import { modelProtoType } from './proto';
 import { dataTypeCode } from './tensor-data';
@@ -24,8 +24,9 @@ export function writeModel(model: Model): Uint8Array {
   return modelProtoType().encode(message).finish();
 }
 
+/** Writes atomically: a crash leaves the old file or the new one. */
 export function writeModelFile(model: Model, path: string): void {
-  writeFileSync(path, writeModel(model));
+  writeFileAtomic(path, writeModel(model));
 }
 
 function graphMessage(g: Graph): any {

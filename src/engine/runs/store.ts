@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
+import { acquireRunLock, LOCK_FILE, type RunLock } from './lock';
 
 export const RUN_FILES = {
   run: 'run.json',
@@ -32,6 +33,8 @@ export interface RunRecord {
   scenes: string[];
   notes: string[];
   summary?: Record<string, unknown>;
+  /** Why a run ended as 'failed' (the error's first line). */
+  error?: string;
 }
 
 /** One line of metrics.jsonl. */
@@ -48,32 +51,69 @@ export interface MetricsLine {
   timing?: { render: number; model: number; backward: number; rest: number };
 }
 
-/** A run directory on disk; every write that matters is atomic. */
+/**
+ * A run directory on disk; every write that matters is atomic. A store made by `create` or
+ * `openForWriting` holds the folder's lock (one writer per run) until `release`.
+ */
 export class RunStore {
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly lock?: RunLock,
+  ) {}
 
-  /** Fails unless `dir` can hold a new run (absent, or an empty folder). */
+  /** Fails unless `dir` can hold a new run (absent, or an empty folder; a lock file alone is the lock's business). */
   static assertCreatable(dir: string): void {
     const abs = resolve(dir);
     if (existsSync(abs)) {
       if (!statSync(abs).isDirectory()) throw new UserError(`${dir}: exists and is not a folder`);
       if (existsSync(join(abs, RUN_FILES.run))) throw new UserError(`${dir}: already holds a run (use --resume ${dir} to continue it, or pick another --out)`);
-      if (readdirSync(abs).length > 0) throw new UserError(`${dir}: folder is not empty`);
+      if (readdirSync(abs).some((f) => f !== LOCK_FILE)) throw new UserError(`${dir}: folder is not empty`);
     }
   }
 
-  /** A new run in `dir`, which must not hold another run. */
+  /** A new run in `dir`, which must not hold another run; the store holds the folder's lock. */
   static create(dir: string): RunStore {
     RunStore.assertCreatable(dir);
     const abs = resolve(dir);
     mkdirSync(abs, { recursive: true });
-    return new RunStore(abs);
+    const lock = acquireRunLock(abs);
+    try {
+      // Checked again under the lock: another writer may have started between the first check and the lock.
+      RunStore.assertCreatable(dir);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    return new RunStore(abs, lock);
   }
 
+  /** A run to read (evaluate, list): no lock, no writes expected. */
   static open(dir: string): RunStore {
     const abs = resolve(dir);
     if (!existsSync(join(abs, RUN_FILES.run))) throw new UserError(`${dir}: not a run folder (no ${RUN_FILES.run})`);
     return new RunStore(abs);
+  }
+
+  /** A run to continue: fails with one line when another process is writing it. */
+  static openForWriting(dir: string): RunStore {
+    const abs = RunStore.open(dir).dir;
+    return new RunStore(abs, acquireRunLock(abs));
+  }
+
+  /** Lets another writer take the run. */
+  release(): void {
+    this.lock?.release();
+  }
+
+  /** Ends the run as 'failed' with the reason, as far as the disk still allows. */
+  markFailed(record: RunRecord, reason: string): void {
+    record.status = 'failed';
+    record.error = reason;
+    try {
+      this.writeRecord(record);
+    } catch {
+      // A full disk may refuse even this; the lock's release still tells others the writer is gone.
+    }
   }
 
   path(name: string): string {

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic';
 import { UserError } from '../errors';
 import type { DataType, HostTensor, NumericArray } from './tensor';
 import { sizeOf } from './tensor';
@@ -114,6 +115,7 @@ export function encodeNpy(tensor: HostTensor): Uint8Array {
   return out;
 }
 
+/** Writes atomically: a crash leaves the old file or the new one. */
 export function writeNpy(path: string, tensor: HostTensor): void {
-  writeFileSync(path, encodeNpy(tensor));
+  writeFileAtomic(path, encodeNpy(tensor));
 }

@@ -34,7 +34,7 @@ describe('digital attack jobs through the service (real engine, a linear classif
     expect(job.error).toBeUndefined();
     expect(job).toMatchObject({ state: 'done', kind: 'digital', title: 'fgsm vs lin: 2 images' });
     const run = job.run as string;
-    expect(run).toMatch(/^digital-fgsm-lin-\d{8}-\d{6}$/);
+    expect(run).toMatch(/^digital-fgsm-lin-\d{8}-\d{6}-[0-9a-f]{6}$/);
     expect(progressOf(ctx.events, job.id).filter((p) => p.message?.endsWith(' images')).map((p) => [p.step, p.steps])).toEqual([[1, 2], [2, 2]]);
 
     const cliOut = tempDir('patchlab-digital-cli-');

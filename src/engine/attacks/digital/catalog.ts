@@ -1,4 +1,6 @@
 import { DEFAULT_DIGITAL_SETTINGS } from '../../../shared/digital';
+import { IMAGE_ATTACK_NAMES, IMAGE_ATTACKS_DECLARED, type ImageAttackName } from '../../../shared/digital-attacks';
+import { apgd } from './apgd';
 import { carliniWagnerL2 } from './cw';
 import { deepFool } from './deepfool';
 import { fgsm } from './fgsm';
@@ -38,11 +40,12 @@ export interface AttackSettings {
 /** The command line's defaults (per-attack defaults such as C&W's 100 steps: resolveAttackSettings). */
 export const DEFAULT_SETTINGS: AttackSettings = DEFAULT_DIGITAL_SETTINGS;
 
-export const IMAGE_ATTACKS = ['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'square', 'hopskipjump'] as const;
-export type ImageAttackName = (typeof IMAGE_ATTACKS)[number];
+/** The image attacks, in the order src/shared/digital-attacks.ts declares them. */
+export const IMAGE_ATTACKS = IMAGE_ATTACK_NAMES;
+export type { ImageAttackName };
 
-/** Attacks that need input gradients (the rest only query the model). */
-export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set(['fgsm', 'bim', 'pgd', 'mifgsm', 'jsma', 'deepfool', 'cw', 'universal', 'transfer']);
+/** Attacks that need input gradients (the rest only query the model): the declared ones, universal and transfer. */
+export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set([...IMAGE_ATTACK_NAMES.filter((n) => IMAGE_ATTACKS_DECLARED[n].gradients), 'universal', 'transfer']);
 
 /** The attack the image runner drives, from its name and settings. */
 export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAttack {
@@ -55,6 +58,15 @@ export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAt
       return {
         name,
         run: (input) => pgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, stepSize: s.stepSize, randomStart: name === 'pgd' && s.randomStart, seed: s.seed }),
+        linfBudget: linf,
+        minimumNorm: false,
+        upsample: 'bilinear',
+      };
+    case 'apgd-ce':
+    case 'apgd-dlr':
+      return {
+        name,
+        run: (input) => apgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, loss: name === 'apgd-ce' ? 'ce' : 'dlr', seed: s.seed }),
         linfBudget: linf,
         minimumNorm: false,
         upsample: 'bilinear',

@@ -29,11 +29,11 @@ export async function prepareDigitalAttack(ref: string, options: DigitalSetupOpt
   const model = await loadModel(ref, options.overrides);
   const classifier = wrap(await gradientClassifierForModel(model));
   if (!options.defences || options.defences.length === 0) {
-    if (options.eot > 1) throw new UserError('--eot needs a --defence with randomness to average over');
+    if (options.eot > 1) throw new UserError('--eot-draws needs a --defence with randomness to average over');
     if (options.oblivious) throw new UserError('--oblivious needs a --defence to be oblivious of');
     return { model, classifier };
   }
-  if (options.oblivious && options.eot > 1) throw new UserError('--oblivious and --eot contradict each other: an oblivious attacker does not see the defence');
+  if (options.oblivious && options.eot > 1) throw new UserError('--oblivious and --eot-draws contradict each other: an oblivious attacker does not see the defence');
   const defences = await buildDefences(classifier, options.defences, {
     eot: options.eot,
     bpda: options.bpda,
@@ -42,6 +42,17 @@ export async function prepareDigitalAttack(ref: string, options: DigitalSetupOpt
     loadClassifier: async (other) => wrap(await gradientClassifierForModel(await loadModel(other, options.overrides))),
   });
   return { model, classifier, defences };
+}
+
+/**
+ * Face models: `patchlab predict` classifies the aligned crop of the largest face, but digital
+ * attacks perturb and judge the whole image at the model's size (what `predict --no-align`
+ * shows). One line saying so, or undefined for other models.
+ */
+export function faceInputNote(model: LoadedModel): string | undefined {
+  const task = model.manifest.task ?? '';
+  if (!task.startsWith('face-') || task === 'face-detection') return undefined;
+  return `note: ${model.name} is a face model: this attack perturbs and judges the whole image resized to ${model.width}x${model.height} (what predict --no-align shows), not the aligned crop of the largest face that predict shows by default; give it face crops`;
 }
 
 /** A class of the classifier by label (any case) or index; the error lists the labels. */

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { DefenceSetup } from '../../defences/build';
 import { TransformedClassifier } from '../../defences/transformed-classifier';
 import { writeFileAtomic } from '../../fs/atomic';
+import { withRunLock } from '../../runs/lock';
 import { decodeImage, encodeImage, type RasterImage } from '../../image/image';
 import type { LoadedModel } from '../../models/loaded';
 import { predictFiles } from '../../models/predict';
@@ -131,8 +131,12 @@ export interface LoadedImage {
  * judges success only by running the normal predict path on the written PNG.
  */
 export async function runImages(options: RunImagesOptions): Promise<{ results: ImageResult[]; summary: RunSummary }> {
+  // One writer per --out folder: a second run into it would interleave images and results.
+  return withRunLock(options.out, () => attackImages(options));
+}
+
+async function attackImages(options: RunImagesOptions): Promise<{ results: ImageResult[]; summary: RunSummary }> {
   const { model, attack } = options;
-  mkdirSync(options.out, { recursive: true });
   const judgeModel = options.transferTo ?? model;
   const loaded = await loadImages(model, options.images);
   const cleanPredictions = await predictOne(judgeModel, options.images);

@@ -8,6 +8,7 @@ import type { LoadedModel } from '../../models/loaded';
 import { encodeNpy } from '../../tensor/npy';
 import type { ClassifierOracle } from './core/classifier';
 import { PipelineOperator } from './pipeline-operator';
+import { withRunLock } from '../../runs/lock';
 import { cleanBatch, loadImages, runImages, throughPipeline, type ImageResult, type RunSummary } from './run-images';
 import { perturbed, universalPerturbation, universalSgd, type UniversalOptions, type UniversalSgdOptions } from './universal';
 
@@ -58,9 +59,13 @@ export interface UniversalSummary {
  * PNGs with predict: the held-out fooling rate is the number that matters.
  */
 export async function runUniversal(options: UniversalRunOptions): Promise<{ summary: UniversalSummary; train: ImageResult[]; heldOut: ImageResult[] }> {
+  // One writer per --out folder (train/ and heldout/ below take their own locks).
+  return withRunLock(options.out, () => universal(options));
+}
+
+async function universal(options: UniversalRunOptions): Promise<{ summary: UniversalSummary; train: ImageResult[]; heldOut: ImageResult[] }> {
   const started = Date.now();
   const { model } = options;
-  mkdirSync(options.out, { recursive: true });
   const training = options.mirror ? [...options.train, ...(await mirrored(options.train, join(options.out, 'train-mirrored')))] : options.train;
   const loaded = await loadImages(model, training);
   const attacked = options.defences?.attacked ?? options.classifier;

@@ -1,9 +1,11 @@
+import { IMAGE_ATTACKS_DECLARED } from '../../../shared/digital-attacks';
 import { DEFAULT_SETTINGS, type AttackSettings, type ImageAttackName } from './catalog';
 
 /**
  * Complete settings for one image attack: what is given, else the attack's own default (the
- * CLI's and the lab's). Per attack: L2 budgets default to 1, MI-FGSM takes 10 steps and C&W 100
- * Adam steps per search step, JSMA pairs 256 candidate pixels and keeps going to a 2-logit lead.
+ * CLI's and the lab's): the shared defaults, an L2 budget of 1, then the attack's declared
+ * defaults (src/shared/digital-attacks.ts: MI-FGSM 10 steps, C&W 100 Adam steps per search
+ * step, JSMA 256 candidate pixels and a 2-logit lead).
  */
 export function resolveAttackSettings(name: ImageAttackName, given: Partial<AttackSettings> = {}): AttackSettings {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<AttackSettings>;
@@ -11,9 +13,7 @@ export function resolveAttackSettings(name: ImageAttackName, given: Partial<Atta
   return {
     ...DEFAULT_SETTINGS,
     eps: norm === 'l2' ? 1 : DEFAULT_SETTINGS.eps,
-    steps: name === 'mifgsm' ? 10 : name === 'cw' ? 100 : DEFAULT_SETTINGS.steps,
-    candidates: name === 'jsma' ? 256 : DEFAULT_SETTINGS.candidates,
-    kappa: name === 'jsma' ? 2 : DEFAULT_SETTINGS.kappa,
+    ...IMAGE_ATTACKS_DECLARED[name].defaults,
     ...defined,
     norm,
   };

@@ -1,4 +1,5 @@
 import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../../attacks/config';
+import { newRunId } from '../../runs/run-id';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunOptions, type PhysicalRunResult } from '../../attacks/physical';
 import type { ParsedJobRequest, Progress } from '../../../shared/index';
 import { runDir } from '../handlers/runs';
@@ -13,15 +14,15 @@ export function toPhysicalInput(p: AttackParams): PhysicalAttackInput {
   return {
     attack: p.attack,
     model: p.model,
-    goal: p.goal,
+    ...(p.goal ? { goal: p.goal } : {}),
     ...(p.className ? { class: p.className } : {}),
     ...(p.target ? { target: p.target } : {}),
     scenes: sceneSetDir(p.scenes),
     ...(p.shape ? { shape: p.shape === 'rectangle' ? { kind: 'rectangle', aspect: 2 } : { kind: p.shape } } : {}),
     ...(p.size !== undefined ? { size: p.size } : {}),
     ...(p.resolution !== undefined ? { resolution: p.resolution } : {}),
-    steps: p.steps,
-    batch: p.batch,
+    ...(p.steps !== undefined ? { steps: p.steps } : {}),
+    ...(p.batch !== undefined ? { batch: p.batch } : {}),
     seed: p.seed,
     ...(e ? { eot: { rotation: e.rotation, tilt: e.tilt, scale: [e.scaleMin, e.scaleMax], brightness: e.brightness, contrast: [1 - e.contrast, 1 + e.contrast], blur: [0, e.blur], noise: e.noise } } : {}),
     ...(p.learningRate !== undefined ? { optimiser: { lr: p.learningRate } } : {}),
@@ -43,12 +44,6 @@ export function toProgress(p: PhysicalProgress): Progress {
   };
 }
 
-function newRunId(p: AttackParams): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const what = [p.attack, p.goal, p.className ?? p.target, p.model].filter(Boolean).join('-').replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${what}-${stamp}`.slice(0, 100);
-}
-
 function options(ctx: JobContext, onNote: (m: string) => void): PhysicalRunOptions {
   return { signal: ctx.runSignal(), onProgress: (p) => ctx.report(toProgress(p)), onNote, previewEvery: 5 };
 }
@@ -61,16 +56,16 @@ function options(ctx: JobContext, onNote: (m: string) => void): PhysicalRunOptio
 export const attackJob: JobHandler<'attack'> = {
   kind: 'attack',
   capability: () => ({ available: true }),
-  title: (p) => (p.resume ? `resume ${p.resume}` : `${p.attack} vs ${p.model}: ${p.goal}${p.className ? ` ${p.className}` : ''}${p.target ? ` → ${p.target}` : ''}`),
+  title: (p) => (p.resume ? `resume ${p.resume}` : `${p.attack} vs ${p.model}: ${p.goal ?? 'default goal'}${p.className ? ` ${p.className}` : ''}${p.target ? ` → ${p.target}` : ''}`),
   run: (p) => p.resume,
   execute: async (p, ctx) => {
-    const id = p.resume ?? newRunId(p);
+    const id = p.resume ?? newRunId([p.attack, p.goal, p.className ?? p.target, p.model]);
     const dir = runDir(id);
     ctx.setRun(id);
     const notes: string[] = [];
     const onNote = (m: string) => {
       notes.push(m);
-      ctx.report({ step: 0, steps: p.steps, loss: {}, message: m });
+      ctx.report({ step: 0, steps: p.steps ?? 0, loss: {}, message: m });
     };
     let result: PhysicalRunResult = p.resume ? await resumePhysicalAttack(dir, options(ctx, onNote)) : await runPhysicalAttack(toPhysicalInput(p), dir, options(ctx, onNote));
     while (result.status === 'paused' && !ctx.signal.aborted) {
@@ -82,7 +77,9 @@ export const attackJob: JobHandler<'attack'> = {
   },
 };
 
-/** The engine's defaults for an attack kind, in the Design form's terms. */
-export function attackDefaults(attack: AttackParams['attack']): PhysicalAttackConfig {
-  return resolveAttackConfig({ attack, model: 'any', scenes: 'any', ...(attack === 'glasses' ? {} : { class: 'person' }) });
+/** The engine's defaults for an attack kind and goal (its default goal when absent). */
+export function attackDefaults(attack: AttackParams['attack'], goal?: AttackParams['goal']): PhysicalAttackConfig {
+  // Placeholders for what the goal requires (a class, a target); defaults do not depend on them.
+  const needs = { class: 'person', target: 'target' };
+  return resolveAttackConfig({ attack, model: 'any', scenes: 'any', ...(goal ? { goal } : {}), ...needs });
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { newRunId } from '../../runs/run-id';
 import { join } from 'node:path';
 import { buildAttack, type ImageAttackName } from '../../attacks/digital/catalog';
 import type { ClassifierOracle } from '../../attacks/digital/core/classifier';
@@ -26,12 +27,6 @@ export function toDefenceSpecs(defences: readonly Required<DigitalDefence>[]): D
 /** The attack the image runner drives: the named one, or the white-box attack a transfer runs on its surrogate. */
 export function imageAttackOf(p: { attack: Exclude<DigitalParams['attack'], 'universal'>; via: DigitalParams['via'] }): ImageAttackName {
   return p.attack === 'transfer' ? p.via : p.attack;
-}
-
-function newRunId(p: DigitalParams): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const what = ['digital', p.attack, p.attack === 'transfer' ? p.surrogate : undefined, p.model].filter(Boolean).join('-').replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${what}-${stamp}`.slice(0, 100);
 }
 
 function imagePaths(images: DigitalParams['images']): string[] {
@@ -119,7 +114,7 @@ export const digitalJob: JobHandler<'digital'> = {
   execute: async (p, ctx) => {
     const images = imagePaths(p.images);
     const heldOut = p.heldOut ? imagePaths(p.heldOut) : undefined;
-    const id = newRunId(p);
+    const id = newRunId(['digital', p.attack, p.attack === 'transfer' ? p.surrogate : undefined, p.model]);
     ctx.setRun(id);
     const progress = new DigitalProgress(ctx, images.length + (heldOut?.length ?? 0));
     progress.stage('loading the model…');

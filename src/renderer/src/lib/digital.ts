@@ -1,3 +1,4 @@
+import { IMAGE_ATTACK_NAMES, IMAGE_ATTACKS_DECLARED, type ImageAttackName } from '../../../shared/digital-attacks';
 import { DEFAULT_DIGITAL_SETTINGS, type DigitalAttackName, type DigitalAttackParams, type DigitalDefence, type DigitalSettings } from '../../../shared/digital';
 
 type Via = 'fgsm' | 'bim' | 'pgd' | 'mifgsm';
@@ -33,29 +34,11 @@ export interface DefenceForm {
   consistency: { on: boolean; passes: number };
 }
 
-/** The settings each attack reads; the form shows these and sends only these. */
-export const ATTACK_FIELDS: Record<Via | Exclude<DigitalAttackName, 'transfer' | 'universal'>, readonly (keyof DigitalSettings)[]> = {
-  fgsm: ['eps'],
-  bim: ['norm', 'eps', 'steps', 'stepSize'],
-  pgd: ['norm', 'eps', 'steps', 'stepSize', 'randomStart', 'seed'],
-  mifgsm: ['eps', 'steps', 'mu'],
-  jsma: ['theta', 'maxFraction', 'candidates', 'kappa'],
-  deepfool: ['overshoot', 'maxIter', 'candidates'],
-  cw: ['kappa', 'searchSteps', 'steps', 'learningRate', 'initialConst'],
-  square: ['eps', 'queries', 'pInit', 'seed'],
-  hopskipjump: ['queries', 'initEvals', 'maxEvals', 'gamma', 'seed'],
-};
+/** The settings each attack reads (its declaration); the form shows these and sends only these. */
+export const ATTACK_FIELDS: Record<Via | ImageAttackName, readonly (keyof DigitalSettings)[]> = Object.fromEntries(IMAGE_ATTACK_NAMES.map((n) => [n, IMAGE_ATTACKS_DECLARED[n].fields])) as Record<ImageAttackName, readonly (keyof DigitalSettings)[]>;
 
 export const ATTACKS: { value: DigitalAttackName; label: string; hint: string }[] = [
-  { value: 'fgsm', label: 'FGSM', hint: 'one eps-sized step along the sign of the gradient' },
-  { value: 'bim', label: 'BIM', hint: 'iterated FGSM steps projected onto the eps-ball' },
-  { value: 'pgd', label: 'PGD', hint: 'projected gradient descent from a random point of the eps-ball, L-inf or L2' },
-  { value: 'mifgsm', label: 'MI-FGSM', hint: 'iterative sign steps along an accumulated (momentum) gradient; transfers better' },
-  { value: 'jsma', label: 'JSMA', hint: 'changes few pixels, two at a time, chosen from the Jacobian (L0; targeted)' },
-  { value: 'deepfool', label: 'DeepFool', hint: 'steps to the nearest linearised boundary until the label flips (minimal L2)' },
-  { value: 'cw', label: 'Carlini-Wagner L2', hint: 'Adam on |δ|² + c·margin in tanh space, binary search on c' },
-  { value: 'square', label: 'Square (black-box)', hint: 'score-based random search over squares of ±eps; no gradients' },
-  { value: 'hopskipjump', label: 'HopSkipJump (black-box)', hint: 'decision-based: top-1 labels only, walks the boundary towards the image' },
+  ...IMAGE_ATTACK_NAMES.map((n) => ({ value: n, label: IMAGE_ATTACKS_DECLARED[n].label, hint: IMAGE_ATTACKS_DECLARED[n].hint })),
   { value: 'transfer', label: 'Transfer (black-box)', hint: 'craft on a surrogate with gradients, judge on the model, which is never differentiated' },
   { value: 'universal', label: 'Universal perturbation', hint: 'one perturbation for a whole set: computed on part of the images, judged on the held-out rest' },
 ];

@@ -117,4 +117,52 @@ export class LinearLoss implements LossBase {
   }
 }
 
-export type LogitLoss = CrossEntropyLoss | MarginLoss | LinearLoss;
+/**
+ * Croce & Hein's Difference of Logits Ratio, to *ascend*: untargeted -(z_y - max_{i != y} z_i) /
+ * (z_pi1 - z_pi3), targeted -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2), with pi the classes by
+ * descending logit. Dividing by a spread of the logits makes it invariant to their scale, so a
+ * model whose logits are scaled up (a masked gradient's usual disguise) cannot flatten it.
+ * With fewer classes than the ratio needs, the denominator is 1 (a plain margin).
+ */
+export class DlrLoss implements LossBase {
+  readonly kind = 'dlr';
+  constructor(
+    /** The clean label of each sample. */
+    readonly labels: readonly number[],
+    /** Targeted: the class each sample should become. */
+    readonly targets?: readonly number[],
+  ) {}
+
+  evaluate(logits: Float32Array, classes: number): LossValue {
+    const n = this.labels.length;
+    const loss = new Float32Array(n);
+    const grad = new Float32Array(n * classes);
+    const order = Array.from({ length: classes }, (_, c) => c);
+    for (let i = 0; i < n; i++) {
+      const z = logits.subarray(i * classes, (i + 1) * classes);
+      const y = this.labels[i];
+      order.sort((a, b) => z[b] - z[a]);
+      const g = grad.subarray(i * classes, (i + 1) * classes);
+      // Numerator a = z_y - z_o and its gradient.
+      const o = this.targets ? this.targets[i] : order[0] === y ? order[1] : order[0];
+      const a = z[y] - z[o];
+      // Denominator b and the classes it is made of, with their weights.
+      const parts: [number, number][] = this.targets
+        ? classes >= 4 ? [[order[0], 1], [order[2], -0.5], [order[3], -0.5]] : []
+        : classes >= 3 ? [[order[0], 1], [order[2], -1]] : [];
+      let b = parts.length > 0 ? 1e-12 : 1;
+      for (const [c, w] of parts) b += w * z[c];
+      loss[i] = -a / b;
+      g[y] += -1 / b;
+      g[o] += 1 / b;
+      for (const [c, w] of parts) g[c] += (a / (b * b)) * w;
+    }
+    return { loss, grad };
+  }
+
+  select(rows: readonly number[]): DlrLoss {
+    return new DlrLoss(rows.map((r) => this.labels[r]), this.targets && rows.map((r) => this.targets![r]));
+  }
+}
+
+export type LogitLoss = CrossEntropyLoss | MarginLoss | LinearLoss | DlrLoss;
