@@ -14,6 +14,8 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
   const head = model.head;
   const task: TargetTask = head.kind === 'detector' ? 'detector' : head.kind === 'embedding' ? 'embedding' : 'classifier';
   const roles = { ...(model.manifest.attack?.outputs ?? {}) };
+  // Detector heads without attack roles (imports, bare files) attack the outputs their decoder reads.
+  if (head.kind === 'detector' && Object.keys(roles).length === 0) Object.assign(roles, head.outputs);
   if (head.kind === 'embedding' && head.output && !roles.embedding) roles.embedding = head.output;
   if (head.kind === 'classifier' && head.output && !roles.logits) roles.logits = head.output;
   const threshold = task === 'embedding' ? (head.kind === 'embedding' ? (head.threshold ?? 0.5) : 0.5) : Number((head.kind === 'detector' && (head.options.minScore ?? head.options.threshold)) || 0.3);

@@ -1,0 +1,73 @@
+import { UserError } from '../errors';
+import { cutBeforeNms, cutGraph, probeInputShapes } from '../onnx/cut';
+import type { Model } from '../onnx/ir';
+import { discoverShapes } from '../onnx/shapes';
+import { guessDetectorHead } from './decoders/guess';
+import { outputShapes } from './detect-head';
+import type { Head } from './manifest';
+
+export interface PreparedGraph {
+  model: Model;
+  /** Whether the graph was cut (its bytes must be rewritten). */
+  cut: boolean;
+  /** The head to record: the guess, or the given detector head with its output roles filled in. */
+  head?: Head;
+  notes: string[];
+}
+
+/**
+ * What `models import` does to an ONNX graph before it records a manifest: cut it at
+ * `--outputs` (or before an NMS inside), then recognise the detector layout from the output
+ * shapes, or fill in which output plays which role for a `--head` the user named.
+ */
+export async function prepareGraph(model: Model, label: string, head: Head | undefined, outputs?: string[]): Promise<PreparedGraph> {
+  const notes: string[] = [];
+  let graph = model;
+  let cut = false;
+  if (outputs && outputs.length > 0) {
+    const shapes = await discoverShapes(model, probeInputShapes(model, label), outputs);
+    const batch = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))?.shape?.[0] ?? 1;
+    const withBatch = new Map([...shapes].map(([name, s]) => [name, { type: s.type, dims: s.dims.map((d, i) => (i === 0 && d === 1 ? batch : d)) }]));
+    graph = cutGraph(model, outputs, withBatch, label);
+    cut = true;
+    notes.push(`${label}: cut at ${outputs.map((o) => `'${o}' [${withBatch.get(o)?.dims.join(',') ?? '?'}]`).join(', ')}`);
+  } else {
+    const nms = await cutBeforeNms(model, probeInputShapes(model, label), label).catch((error: unknown) => {
+      if (head) return undefined;
+      throw error;
+    });
+    if (nms) {
+      graph = nms.model;
+      cut = true;
+      notes.push(nms.message);
+    }
+  }
+  if (head && (head.kind !== 'detector' || Object.keys(head.outputs).length > 0)) return { model: graph, cut, head, notes };
+  const shapes = await outputShapes(graph, label);
+  const guess = guessDetectorHead(shapes);
+  if (!head) {
+    if (guess) notes.push(`guessed head ${guess.reason} (--head overrides)`);
+    return { model: graph, cut, head: guess?.head, notes };
+  }
+  // A named detector head without roles: take the output mapping from the guess when it agrees, else by position.
+  const family = (d: string) => (d === 'yolo-v11' ? 'yolo-v8' : d);
+  if (guess && family(guess.head.decoder) === family(head.decoder)) return { model: graph, cut, head: { ...head, outputs: guess.head.outputs }, notes };
+  const names = shapes.map((s) => s.name);
+  const roles: Record<string, Record<string, string>> = {
+    'yolo-v5': { output: names[0] },
+    'yolo-v8': { output: names[0] },
+    'yolo-v11': { output: names[0] },
+    ssd: byLastDim(shapes, 'boxes', 'scores'),
+    detr: byLastDim(shapes, 'boxes', 'logits'),
+  };
+  const mapped = roles[head.decoder];
+  if (!mapped) throw new UserError(`${label}: --head ${head.decoder} needs its outputs named in a manifest (outputs: ${names.join(', ')})`);
+  notes.push(`${label}: ${head.decoder} reads ${Object.entries(mapped).map(([r, n]) => `${r} = '${n}'`).join(', ')}`);
+  return { model: graph, cut, head: { ...head, outputs: mapped }, notes };
+}
+
+function byLastDim(shapes: { name: string; shape: unknown[] }[], boxesRole: string, otherRole: string): Record<string, string> {
+  const boxes = shapes.find((s) => s.shape[s.shape.length - 1] === 4) ?? shapes[0];
+  const other = shapes.find((s) => s !== boxes) ?? shapes[0];
+  return { [boxesRole]: boxes.name, [otherRole]: other.name };
+}
