@@ -1,7 +1,6 @@
 import { UserError } from '../errors';
-import { cutBeforeNms, cutGraph, probeInputShapes } from '../onnx/cut';
+import { cutAt, cutBeforeNms, probeInputShapes } from '../onnx/cut';
 import type { Model } from '../onnx/ir';
-import { discoverShapes } from '../onnx/shapes';
 import { guessDetectorHead } from './decoders/guess';
 import { outputShapes } from './detect-head';
 import type { Head } from './manifest';
@@ -25,12 +24,9 @@ export async function prepareGraph(model: Model, label: string, head: Head | und
   let graph = model;
   let cut = false;
   if (outputs && outputs.length > 0) {
-    const shapes = await discoverShapes(model, probeInputShapes(model, label), outputs);
-    const batch = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))?.shape?.[0] ?? 1;
-    const withBatch = new Map([...shapes].map(([name, s]) => [name, { type: s.type, dims: s.dims.map((d, i) => (i === 0 && d === 1 ? batch : d)) }]));
-    graph = cutGraph(model, outputs, withBatch, label);
+    graph = await cutAt(model, outputs, label);
     cut = true;
-    notes.push(`${label}: cut at ${outputs.map((o) => `'${o}' [${withBatch.get(o)?.dims.join(',') ?? '?'}]`).join(', ')}`);
+    notes.push(`${label}: cut at ${graph.graph.outputs.map((o) => `'${o.name}' [${(o.shape ?? []).join(',')}]`).join(', ')}`);
   } else {
     const nms = await cutBeforeNms(model, probeInputShapes(model, label), label).catch((error: unknown) => {
       if (head) return undefined;

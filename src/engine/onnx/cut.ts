@@ -145,3 +145,11 @@ export function probeInputShapes(model: Model, label = 'model'): Record<string, 
 export function hasNms(model: Model): boolean {
   return model.graph.nodes.some((n) => POST_NMS_OPS.has(n.opType));
 }
+
+/** cutGraph at named tensors, their shapes found by one probe run (the batch dim kept as the input declares it). */
+export async function cutAt(model: Model, outputs: readonly string[], label = 'model'): Promise<Model> {
+  const shapes = await discoverShapes(model, probeInputShapes(model, label), outputs).catch(() => new Map<string, { type: ValueInfo['type']; dims: number[] }>());
+  const batch = model.graph.inputs.find((i) => !model.graph.initializers.has(i.name))?.shape?.[0] ?? 1;
+  const withBatch = new Map([...shapes].map(([name, s]) => [name, { type: s.type, dims: s.dims.map((d: number, i: number): Dim => (i === 0 && d === 1 ? batch : d)) }]));
+  return cutGraph(model, outputs, withBatch, label);
+}
