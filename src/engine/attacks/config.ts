@@ -5,6 +5,14 @@ import { ShapeSchema } from '../render/shapes';
 import { OptimiserSchema } from './optimiser';
 import { firstIssue } from '../../shared/zod-issue';
 
+/**
+ * Detector hide losses. Heads with a flat list of anchors (YOLO, SSD, DETR) read `max` as the
+ * largest detection score (objectness x class where the head has objectness), `tiles` as the sum
+ * over anchors of (score - threshold/2)+, and adversarial-yolo's three variants: `obj`
+ * (objectness alone), `cls` (class score alone), `obj-cls` (their product, = max).
+ */
+export const HIDE_LOSSES = ['max', 'tiles', 'obj', 'cls', 'obj-cls'] as const;
+
 export const ATTACK_KINDS = ['patch', 'sticker', 'glasses'] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 export const GOALS = ['hide', 'target', 'untargeted', 'dodge', 'impersonate'] as const;
@@ -66,7 +74,7 @@ export const PhysicalAttackSchema = z.object({
    * `tiles`, the sum over 8x8-cell tiles of the heatmap of (tile max - threshold/2)+, which
    * pushes every object of the class down at once (group photos hold several per view).
    */
-  hideLoss: z.enum(['max', 'tiles']).default('max'),
+  hideLoss: z.enum(HIDE_LOSSES).default('max'),
   /**
    * Face impersonation: the optimiser maximises cos(e, t) − awayFromWearer · cos(e, s) for the
    * view's descriptor e, the target's t and the wearer's own s. 0 only climbs towards the

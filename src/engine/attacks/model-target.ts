@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import type { PixelEncoding } from '../image/tensorize';
 import { rowProbabilities, topK } from '../models/classifier';
 import { getDecoder } from '../models/decoders/index';
+import { scoreLayout } from '../models/decoders/layout';
 import type { LoadedModel } from '../models/loaded';
 import type { FloatTensor, HostTensor } from '../tensor/tensor';
 import { chunkedOracle } from './chunked-oracle';
@@ -36,6 +37,15 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
       const classes = model.labels?.length ?? 0;
       const last = info.shape.length - 1;
       return info.shape[last] === classes && info.shape[1] !== classes ? last : 1;
+    },
+    async scoreLayout() {
+      if (head.kind !== 'detector') return undefined;
+      const probe = scoreLayout(head);
+      if (!probe) return undefined;
+      const session = await model.session();
+      const dims = session.outputs.find((o) => o.name === probe.output)?.shape;
+      const last = dims?.[dims.length - 1];
+      return scoreLayout(head, typeof last === 'number' ? last : undefined);
     },
     async createOracle(loss: LossSpec, outputs: readonly string[]) {
       const oracle = createGradientOracle(model, loss, { outputs: [...outputs] });

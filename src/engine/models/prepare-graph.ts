@@ -1,7 +1,7 @@
 import { UserError } from '../errors';
 import { cutAt, cutBeforeNms, probeInputShapes } from '../onnx/cut';
 import type { Model } from '../onnx/ir';
-import { guessDetectorHead } from './decoders/guess';
+import { DEFAULT_MIN_SCORE, guessDetectorHead } from './decoders/guess';
 import { outputShapes } from './detect-head';
 import type { Head } from './manifest';
 
@@ -38,6 +38,7 @@ export async function prepareGraph(model: Model, label: string, head: Head | und
       notes.push(nms.message);
     }
   }
+  if (head?.kind === 'detector' && head.options.minScore === undefined && DEFAULT_MIN_SCORE[head.decoder] !== undefined) head = { ...head, options: { ...head.options, minScore: DEFAULT_MIN_SCORE[head.decoder] } };
   if (head && (head.kind !== 'detector' || Object.keys(head.outputs).length > 0)) return { model: graph, cut, head, notes };
   const shapes = await outputShapes(graph, label);
   const guess = guessDetectorHead(shapes);

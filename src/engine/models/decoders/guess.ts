@@ -47,6 +47,9 @@ export function guessDetectorHead(outputs: readonly OutputShape[]): HeadGuess | 
   return undefined;
 }
 
+/** The score at which each family's own tools keep a box (ultralytics 0.25, DETR's demo 0.5): attacks and evaluation judge at it. */
+export const DEFAULT_MIN_SCORE: Record<string, number> = { 'yolo-v5': 0.25, 'yolo-v8': 0.25, 'yolo-v11': 0.25, ssd: 0.25, detr: 0.5 };
+
 function detector(decoder: string, outputs: Record<string, string>): Extract<Head, { kind: 'detector' }> {
-  return { kind: 'detector', decoder, outputs, options: {} };
+  return { kind: 'detector', decoder, outputs, options: { minScore: DEFAULT_MIN_SCORE[decoder] } };
 }
