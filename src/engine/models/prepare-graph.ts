@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { cutAt, cutBeforeNms, probeInputShapes } from '../onnx/cut';
+import { cutAt, cutBeforeNms, hasNms, probeInputShapes } from '../onnx/cut';
 import type { Model } from '../onnx/ir';
 import { DEFAULT_MIN_SCORE, guessDetectorHead } from './decoders/guess';
 import { outputShapes } from './detect-head';
@@ -28,10 +28,15 @@ export async function prepareGraph(model: Model, label: string, head: Head | und
     cut = true;
     notes.push(`${label}: cut at ${graph.graph.outputs.map((o) => `'${o.name}' [${(o.shape ?? []).join(',')}]`).join(', ')}`);
   } else {
-    const nms = await cutBeforeNms(model, probeInputShapes(model, label), label).catch((error: unknown) => {
-      if (head) return undefined;
-      throw error;
-    });
+    // Only a graph with NMS is probed (a graph with a free input size cannot be, and needs no cut).
+    const nms = hasNms(model)
+      ? await Promise.resolve()
+          .then(() => cutBeforeNms(model, probeInputShapes(model, label), label))
+          .catch((error: unknown) => {
+            if (head) return undefined;
+            throw error;
+          })
+      : undefined;
     if (nms) {
       graph = nms.model;
       cut = true;
@@ -40,7 +45,8 @@ export async function prepareGraph(model: Model, label: string, head: Head | und
   }
   if (head?.kind === 'detector' && head.options.minScore === undefined && DEFAULT_MIN_SCORE[head.decoder] !== undefined) head = { ...head, options: { ...head.options, minScore: DEFAULT_MIN_SCORE[head.decoder] } };
   if (head && (head.kind !== 'detector' || Object.keys(head.outputs).length > 0)) return { model: graph, cut, head, notes };
-  const shapes = await outputShapes(graph, label);
+  // Output shapes need a probe run where the file leaves them symbolic; a graph that cannot be probed is not guessed.
+  const shapes = await outputShapes(graph, label).catch(() => graph.graph.outputs.map((o) => ({ name: o.name, shape: o.shape ?? [] })));
   const guess = guessDetectorHead(shapes);
   if (!head) {
     if (guess) notes.push(`guessed head ${guess.reason} (--head overrides)`);
