@@ -22,6 +22,22 @@ interface Prediction {
   detections: { label: string; score: number; box: number[] }[];
 }
 
+describe('detector imports and cuts: bad input', () => {
+  const cases: [string[], RegExp][] = [
+    [['models', 'import', join(DIR, 'yolov5.onnx'), '--head', 'yolo-v9'], /^patchlab: --head: 'yolo-v9' is not one of classifier, embedding, raw, centernet, blazeface, yolo-v5/],
+    [['convert', join(DIR, 'detr.onnx'), '--out', join(tempDir(), 'x.onnx'), '--outputs', 'nope'], /detr\.onnx: --outputs: no tensor named 'nope' in the graph/],
+    [['convert', join(DIR, 'detr.onnx'), '--out', join(tempDir(), 'x.onnx')], /detr\.onnx: --outputs is required to cut a graph without NMS/],
+  ];
+  for (const [args, message] of cases) {
+    it(args.slice(0, 2).join(' ') + ': ' + message.source, async () => {
+      const r = await runPatchlabInProcess(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+});
+
 describe('detector fixtures end to end: models import, predict, attack patch, eval --annotations', () => {
   for (const f of FAMILIES) {
     it(`${f.model}: imports as ${f.head}, predicts boxes, the hide loss falls, eval reports AP beside the controls`, async () => {
