@@ -38,6 +38,17 @@ describe('detector imports and cuts: bad input', () => {
   }
 });
 
+it('models import refuses a labels file that does not fit the detector head', async () => {
+  process.env.PATCHLAB_HOME = tempDir();
+  try {
+    const r = await runPatchlabInProcess(['models', 'import', join(DIR, 'yolov5.onnx'), '--labels', join(ROOT, 'test/fixtures/models/labels10.txt')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/yolov5\.onnx: 10 labels given but the yolo-v5 head holds 3 classes$/);
+  } finally {
+    delete process.env.PATCHLAB_HOME;
+  }
+});
+
 describe('detector fixtures end to end: models import, predict, attack patch, eval --annotations', () => {
   for (const f of FAMILIES) {
     it(`${f.model}: imports as ${f.head}, predicts boxes, the hide loss falls, eval reports AP beside the controls`, async () => {

@@ -42,6 +42,9 @@ export async function importOnnxModel(file: string, options: ImportOptions = {})
   const prepared = await prepareGraph(readModel(await loadModelBytes(sourceEntry), { label: file, baseDir: sourceEntry.dir }), file, options.head, options.outputs);
   for (const line of prepared.notes) options.onNote?.(line);
   const head = prepared.head ?? options.head;
+  if (options.labels && prepared.classes !== undefined && options.labels.length !== prepared.classes && head?.kind === 'detector') {
+    throw new UserError(`${file}: ${options.labels.length} labels given but the ${head.decoder} head holds ${prepared.classes} classes`);
+  }
   const manifest = parseManifest(
     {
       name,
