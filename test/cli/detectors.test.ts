@@ -8,11 +8,12 @@ const DIR = join(ROOT, 'test/fixtures/detectors');
 const SCENES = [imageFixture('dog.jpg'), imageFixture('eagle.jpg')];
 
 /** Each fixture family with a class its biased head reports on the sample photos. */
-const FAMILIES = [
+const FAMILIES: { model: string; head: string; class: string; bare?: boolean }[] = [
   { model: 'yolov5', head: 'yolo-v5', class: 'car' },
   { model: 'yolov8_nms', head: 'yolo-v8', class: 'person' },
   { model: 'ssd', head: 'ssd', class: 'dog' },
-  { model: 'detr', head: 'detr', class: 'person' },
+  // Attacked and evaluated as a bare .onnx file (no manifest, no labels: the class by index).
+  { model: 'detr', head: 'detr', class: 'person', bare: true },
 ];
 
 interface Prediction {
@@ -78,7 +79,8 @@ describe('detector fixtures end to end: models import, predict, attack patch, ev
         }
 
         const run = join(home, 'run');
-        const attack = await runPatchlabInProcess(['attack', 'patch', '--model', f.model, '--goal', 'hide', '--class', f.class, '--hide-loss', 'max', '--scenes', SCENES.join(','), '--batch', '2', '--resolution', '16', '--export-size', '32', '--steps', '6', '--lr', '0.2', '--eot', 'none', '--out', run, '--json']);
+        const [model, cls] = f.bare ? [join(DIR, `${f.model}.onnx`), String(['person', 'car', 'dog'].indexOf(f.class))] : [f.model, f.class];
+        const attack = await runPatchlabInProcess(['attack', 'patch', '--model', model, '--goal', 'hide', '--class', cls, '--hide-loss', 'max', '--scenes', SCENES.join(','), '--batch', '2', '--resolution', '16', '--export-size', '32', '--steps', '6', '--lr', '0.2', '--eot', 'none', '--out', run, '--json']);
         expect(attack.stderr).not.toMatch(/patchlab:/);
         expect(attack.code).toBe(0);
         const steps = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { terms: { task: number } });
