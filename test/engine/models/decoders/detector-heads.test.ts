@@ -91,6 +91,19 @@ describe('detector heads: outputs set to encode known boxes decode to those boxe
   });
 });
 
+describe('letterboxed inputs', () => {
+  it('map boxes back through the letterbox transform to original-image pixels', () => {
+    // A 128x64 photo letterboxed into 64x64: scale 0.5, 16 px bars above and below.
+    const head = { kind: 'detector', decoder: 'yolo-v8', outputs: { output: 'y' }, options: {} } as const;
+    const model = fakeModel(head);
+    const data = new Float32Array(5 * 2);
+    [32, 32, 16, 8, 0.9].forEach((v, c) => (data[c * 2] = v));
+    const ctx: DecodeContext = { model, index: 0, transform: { scaleX: 0.5, scaleY: 0.5, offsetX: 0, offsetY: 16 }, width: 128, height: 64, options: {} };
+    const got = getDecoder('yolo-v8')?.({ y: tensor([1, 5, 2], data) }, ctx).detections ?? [];
+    expect(got.map((d) => d.box)).toEqual([[48, 24, 80, 40]]);
+  });
+});
+
 describe('detector heads guessed from output shapes', () => {
   it('tells YOLOv5, YOLOv8, SSD and DETR layouts apart and leaves classifiers alone', () => {
     expect(guessDetectorHead([{ name: 'output0', shape: ['batch', 25200, 85] }])?.head.decoder).toBe('yolo-v5');
