@@ -69,9 +69,11 @@ export interface NmsCut {
 /**
  * Exports with NMS inside (ultralytics `nms=True`, torchvision detection exports) end in a
  * variable number of kept boxes, which no head can attack. This finds the NonMaxSuppression
- * node and cuts the graph at the earliest tensor that every path to it passes through and whose
- * shape reads as a detector layout (a YOLO [B, 4+C, N] / [B, N, 5+C] output). Undefined when the
- * graph has no NMS; a UserError when it has one but no such tensor.
+ * node and cuts the graph at a tensor that every path to it passes through and whose shape reads
+ * as a detector layout: the last [B, 4+C, N] one (ultralytics concatenates the raw box and class
+ * maps into an earlier [B, 64+C, N], and transposes the output to [B, N, 4+C] for its NMS), else
+ * the last [B, N, 5+C] one. Undefined when the graph has no NMS; a UserError when it has one but
+ * no such tensor.
  */
 export async function cutBeforeNms(model: Model, inputShapes: Record<string, readonly number[]>, label = 'model'): Promise<NmsCut | undefined> {
   const graph = model.graph;
@@ -82,15 +84,19 @@ export async function cutBeforeNms(model: Model, inputShapes: Record<string, rea
   const candidates = graph.nodes.filter((_, i) => ancestors.has(i)).flatMap((n) => n.outputs);
   const shapes = await discoverShapes(model, inputShapes, candidates);
   const batchDim = graph.inputs.find((i) => !graph.initializers.has(i.name))?.shape?.[0] ?? 1;
+  const found: { name: string; dims: Dim[]; decoder: string }[] = [];
   for (const name of candidates) {
     const s = shapes.get(name);
     if (!s || s.type !== 'float32' || s.dims.length !== 3) continue;
     const dims: Dim[] = [batchDim, s.dims[1], s.dims[2]];
     const guess = guessDetectorHead([{ name, shape: dims }]);
-    if (!guess || !dominates(model, name, nmsIndex)) continue;
-    const cut = cutGraph(model, [name], new Map([[name, { dims, type: 'float32' }]]), label);
-    const message = `${label}: cut before ${nms.opType}${nms.name ? ` '${nms.name}'` : ''}: the model now ends at '${name}' [${dims.join(',')}] (${guess.head.decoder} layout; --outputs NAME cuts elsewhere)`;
-    return { model: cut, outputs: [name], message };
+    if (guess && dominates(model, name, nmsIndex)) found.push({ name, dims, decoder: guess.head.decoder });
+  }
+  const pick = found.filter((f) => f.decoder === 'yolo-v8').at(-1) ?? found.at(-1);
+  if (pick) {
+    const cut = cutGraph(model, [pick.name], new Map([[pick.name, { dims: pick.dims, type: 'float32' }]]), label);
+    const message = `${label}: cut before ${nms.opType}${nms.name ? ` '${nms.name}'` : ''}: the model now ends at '${pick.name}' [${pick.dims.join(',')}] (${pick.decoder} layout; --outputs NAME cuts elsewhere)`;
+    return { model: cut, outputs: [pick.name], message };
   }
   throw new UserError(`${label}: the graph ends in ${nms.opType}${nms.name ? ` '${nms.name}'` : ''} and no single tensor before it reads as a detector output; cut it with --outputs NAME[,NAME]`);
 }
