@@ -24,6 +24,7 @@ interface EvalFlags {
   defence?: string;
   threshold?: string;
   annotations?: string;
+  area?: string;
   json?: boolean;
 }
 
@@ -48,6 +49,7 @@ export function registerEval(program: Command): void {
     .option('--defence <list>', 'input defences every view goes through: random-resize[=MIN_SCALE], jpeg[=QUALITY], bit-depth[=BITS], median[=SIZE], comma-separated')
     .option('--threshold <cosine>', "face descriptors: the similarity at which two faces match (default: the model's)")
     .option('--annotations <file|dir>', 'detectors: ground truth (COCO JSON, or a folder of YOLO txt labels) to report AP@0.5 and AP@[.5:.95] of the class and PR curves')
+    .option('--area <size>', 'with --annotations: score only small, medium or large objects (COCO box areas)')
     .option('--json', 'print eval.json to stdout')
     .action(async (source: string, f: EvalFlags) => {
       const input: EvalInput = { scenes: f.scenes, views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
@@ -64,6 +66,7 @@ export function registerEval(program: Command): void {
       if (f.defence) input.defence = f.defence;
       if (f.threshold) input.threshold = parseNumber('--threshold', f.threshold);
       if (f.annotations) input.annotations = f.annotations;
+      if (f.area) input.area = parseChoice('--area', f.area, ['small', 'medium', 'large'] as const);
       const bar = new cliProgress.SingleBar({ format: 'views {value}/{total} |{bar}| ETA {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic);
       let started = false;
       const report = await evaluateRun(source, input, {
@@ -88,7 +91,7 @@ function printReport(r: EvalReport): void {
   if (r.ap) {
     const ap = r.ap;
     const num = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3));
-    println(`${ap.class} AP against ${ap.annotations} (${ap.objects} objects in ${ap.scenes} annotated scene(s), COCO 101-point):`);
+    println(`${ap.class} AP against ${ap.annotations}${ap.area ? ` (${ap.area} objects only)` : ''} (${ap.objects} objects in ${ap.scenes} annotated scene(s), COCO 101-point):`);
     println(table([['', 'AP@0.5', 'AP@[.5:.95]'], ...VARIANTS.map((v) => [v, num(ap.variants[v]?.ap50), num(ap.variants[v]?.ap)])]));
   }
   for (const n of r.notes) println(`note: ${n}`);

@@ -1,6 +1,6 @@
 import type { AttackTarget, TargetPrediction } from '../attacks/target';
 import { loadScenes } from '../attacks/scenes';
-import { cocoAp, type ApImage, type Box } from './ap';
+import { AREA_RANGES, cocoAp, type ApImage, type Box } from './ap';
 import { readGroundTruth } from './ground-truth';
 
 /** AP of the attacked class for one variant (patch, a control, clean) over the annotated views. */
@@ -13,6 +13,8 @@ export interface VariantAp {
 export interface ApReport {
   annotations: string;
   class: string;
+  /** The COCO size range scored, when one was asked for. */
+  area?: keyof typeof AREA_RANGES;
   /** Annotated scenes evaluated, and their objects of the class. */
   scenes: number;
   objects: number;
@@ -25,10 +27,13 @@ export interface ApReport {
  * variant with COCO AP. Detections are those the decoder keeps (its own score threshold), so
  * AP here is on the detector as deployed, not on its full low-threshold ranking.
  */
-export async function createApCollector(annotations: string, target: AttackTarget, files: readonly string[], classIndex: number, notes: string[]) {
+export async function createApCollector(annotations: string, target: AttackTarget, files: readonly string[], classIndex: number, notes: string[], area?: keyof typeof AREA_RANGES) {
   const truth = readGroundTruth(annotations, target.labels);
   if (truth.unmatched.length > 0) notes.push(`annotations: categories not among the model's labels, left out: ${truth.unmatched.slice(0, 8).join(', ')}${truth.unmatched.length > 8 ? ', ...' : ''}`);
   const scenes = await loadScenes(files, target.width, target.height, target.resize ?? 'stretch');
+  // COCO's areas are in original-image pixels: each scene's range is scaled to its model-input pixels (not per view: views move the camera a little).
+  const range = area ? AREA_RANGES[area] : undefined;
+  const ranges = scenes.map((s) => (range ? ([range[0] * s.transform.scaleX * s.transform.scaleY, range[1] * s.transform.scaleX * s.transform.scaleY] as const) : undefined));
   const perScene: (Box[] | undefined)[] = scenes.map((s) => {
     const boxes = truth.boxes(s.name, s.originalWidth, s.originalHeight);
     if (!boxes) return undefined;
@@ -43,7 +48,9 @@ export async function createApCollector(annotations: string, target: AttackTarge
       const boxes = perScene[scene];
       if (!boxes) return;
       const list = images.get(variant) ?? [];
+      const areaRange = ranges[scene];
       list.push({
+        ...(areaRange ? { areaRange } : {}),
         truth: boxes.map((b) => ({ box: mapBox(b) })),
         detections: (p.detections ?? []).filter((d) => d.classIndex === classIndex).map((d) => ({ box: d.box, score: d.score })),
       });
@@ -53,6 +60,7 @@ export async function createApCollector(annotations: string, target: AttackTarge
       return {
         annotations,
         class: target.labels[classIndex] ?? String(classIndex),
+        ...(area ? { area } : {}),
         scenes: perScene.filter((b) => b !== undefined).length,
         objects: perScene.reduce((a, b) => a + (b?.length ?? 0), 0),
         variants: Object.fromEntries([...images].map(([v, list]) => [v, cocoAp(list)])),

@@ -4,7 +4,9 @@
  * ground truth of highest IoU at or above the threshold; detections matched to crowd regions
  * (which may match many) are ignored, as are crowd regions in the count of objects; then over
  * all images, precision at the 101 recall thresholds 0, 0.01, ..., 1 from the precision envelope
- * (0 where recall never gets there), averaged. Area ranges are not applied (COCO's "all").
+ * (0 where recall never gets there), averaged. Area ranges apply only when asked (`areaRange`,
+ * box areas in pixels², as COCO's small/medium/large): objects outside are ignored, and so are
+ * unmatched detections outside.
  */
 
 export type Box = readonly [number, number, number, number];
@@ -24,6 +26,8 @@ export interface ApTruth {
 export interface ApImage {
   detections: readonly ApDetection[];
   truth: readonly ApTruth[];
+  /** This image's area range in its own pixels (overrides the call's), e.g. COCO's range scaled to a resized view. */
+  areaRange?: readonly [number, number];
 }
 
 export interface ApResult {
@@ -57,9 +61,19 @@ interface Matched {
   ignored: boolean;
 }
 
-function matchImage(image: ApImage, threshold: number, maxDets: number): Matched[] {
-  // Non-crowd truth first, as COCOeval sorts it; detections best first (stable).
-  const truth = [...image.truth].sort((a, b) => Number(a.crowd ?? false) - Number(b.crowd ?? false));
+const area = (b: Box): number => (b[2] - b[0]) * (b[3] - b[1]);
+
+/** COCO's area ranges in pixels² (objects measured by their box here). */
+export const AREA_RANGES = { small: [0, 32 ** 2], medium: [32 ** 2, 96 ** 2], large: [96 ** 2, 1e10] } as const;
+
+function outside(box: Box, range?: readonly [number, number]): boolean {
+  return range !== undefined && (area(box) < range[0] || area(box) > range[1]);
+}
+
+function matchImage(image: ApImage, threshold: number, maxDets: number, range?: readonly [number, number]): Matched[] {
+  // Truth not ignored first, as COCOeval sorts it (ignored = crowd, or outside the area range); detections best first (stable).
+  const ignoredTruth = (t: ApTruth) => (t.crowd ?? false) || outside(t.box, range);
+  const truth = [...image.truth].sort((a, b) => Number(ignoredTruth(a)) - Number(ignoredTruth(b)));
   const dets = image.detections
     .map((d, i) => ({ d, i }))
     .sort((a, b) => b.d.score - a.d.score || a.i - b.i)
@@ -72,26 +86,27 @@ function matchImage(image: ApImage, threshold: number, maxDets: number): Matched
     for (let g = 0; g < truth.length; g++) {
       const crowd = truth[g].crowd ?? false;
       if (taken[g] && !crowd) continue;
-      // Once matched to real truth, do not fall back to a crowd region.
-      if (m > -1 && !(truth[m].crowd ?? false) && crowd) break;
+      // Once matched to truth that counts, do not fall back to ignored truth.
+      if (m > -1 && !ignoredTruth(truth[m]) && ignoredTruth(truth[g])) break;
       const iou = cocoIou(d.box, truth[g].box, crowd);
       if (iou < best) continue;
       best = iou;
       m = g;
     }
-    if (m === -1) return { score: d.score, matched: false, ignored: false };
+    if (m === -1) return { score: d.score, matched: false, ignored: outside(d.box, range) };
     taken[m] = true;
-    return { score: d.score, matched: true, ignored: truth[m].crowd ?? false };
+    return { score: d.score, matched: true, ignored: ignoredTruth(truth[m]) };
   });
 }
 
 /** AP of one class at one IoU threshold over a set of images. */
-export function averagePrecision(images: readonly ApImage[], threshold: number, maxDets = 100): ApResult {
+export function averagePrecision(images: readonly ApImage[], threshold: number, maxDets = 100, areaRange?: readonly [number, number]): ApResult {
   const all: Matched[] = [];
   let positives = 0;
   for (const image of images) {
-    all.push(...matchImage(image, threshold, maxDets));
-    positives += image.truth.filter((t) => !t.crowd).length;
+    const range = image.areaRange ?? areaRange;
+    all.push(...matchImage(image, threshold, maxDets, range));
+    positives += image.truth.filter((t) => !t.crowd && !outside(t.box, range)).length;
   }
   const precisionAt = RECALL_THRESHOLDS.map(() => 0);
   if (positives === 0) return { precision: precisionAt, recallThresholds: RECALL_THRESHOLDS, recall: 0 };
@@ -123,8 +138,8 @@ export interface CocoAp {
   curve: { recall: number; precision: number }[];
 }
 
-export function cocoAp(images: readonly ApImage[], maxDets = 100): CocoAp {
-  const results = IOU_THRESHOLDS.map((t) => averagePrecision(images, t, maxDets));
+export function cocoAp(images: readonly ApImage[], maxDets = 100, areaRange?: readonly [number, number]): CocoAp {
+  const results = IOU_THRESHOLDS.map((t) => averagePrecision(images, t, maxDets, areaRange));
   const defined = results.filter((r) => r.ap !== undefined);
   return {
     ...(results[0].ap !== undefined ? { ap50: results[0].ap } : {}),

@@ -65,6 +65,8 @@ export const EvalOptionsSchema = z.object({
   threshold: z.number().min(-1).max(1).optional(),
   /** Detectors: ground truth for the scenes (a COCO JSON file or a folder of YOLO txt labels); adds COCO AP of the class and PR curves. */
   annotations: z.string().optional(),
+  /** With annotations: score only objects of this COCO size (box area in original-image pixels), as COCO's APs/APm/APl. */
+  area: z.enum(['small', 'medium', 'large']).optional(),
 });
 
 export type EvalOptions = z.infer<typeof EvalOptionsSchema>;
@@ -143,7 +145,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
   };
   const judge = await makeJudge(config, target, prepared, options, callbacks);
   if (options.annotations && target.task !== 'detector') throw new UserError('--annotations: AP applies to detectors only');
-  const apCollector = options.annotations ? await createApCollector(options.annotations, target, prepared.files, classIndex(target, config.class ?? ''), notes) : undefined;
+  const apCollector = options.annotations ? await createApCollector(options.annotations, target, prepared.files, classIndex(target, config.class ?? ''), notes, options.area) : undefined;
   const views: ViewParams[] = [];
   const outcomes: Record<Variant, number[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
   const scoreSums: Record<Variant, Record<string, number>> = { patch: {}, 'noise control': {}, 'natural control': {}, clean: {} };

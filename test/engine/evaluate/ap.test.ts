@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, cocoAp, cocoIou, IOU_THRESHOLDS, type ApImage } from '../../../src/engine/evaluate/ap';
+import { AREA_RANGES, averagePrecision, cocoAp, cocoIou, IOU_THRESHOLDS, type ApImage } from '../../../src/engine/evaluate/ap';
 
 // Equal to 12 decimals: COCO divides by tp + fp + eps, so a perfect score is 1 - 2e-16 there too.
 describe('COCO average precision, worked by hand', () => {
@@ -58,5 +58,18 @@ describe('COCO average precision, worked by hand', () => {
     // At IoU 0.95 the first (IoU 0.9) misses and the second matches: FP then TP, precision 1/2 at every recall threshold.
     expect(averagePrecision([late], IOU_THRESHOLDS[9]).ap).toBeCloseTo(0.5, 12);
     expect(averagePrecision([{ truth: [], detections: [{ box: [0, 0, 1, 1], score: 1 }] }], 0.5).ap).toBeUndefined();
+  });
+
+  it('an area range, when asked, ignores objects and unmatched detections outside it', () => {
+    // A small object found, a large object missed, a small false positive.
+    const image: ApImage = {
+      truth: [{ box: [0, 0, 10, 10] }, { box: [100, 100, 300, 300] }],
+      detections: [{ box: [0, 0, 10, 10], score: 0.9 }, { box: [50, 50, 60, 60], score: 0.8 }],
+    };
+    expect(averagePrecision([image], 0.5).ap).toBeCloseTo((51 * 1) / 101, 12);
+    // Small only: the large object is ignored; the small FP still counts -> TP, FP: precision 1 at recall 1.
+    expect(averagePrecision([image], 0.5, 100, AREA_RANGES.small).ap).toBeCloseTo(1, 12);
+    // Large only: the small object and both small detections are ignored; the large object is missed.
+    expect(averagePrecision([image], 0.5, 100, AREA_RANGES.large).ap).toBeCloseTo(0, 12);
   });
 });
