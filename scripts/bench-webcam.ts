@@ -36,7 +36,7 @@ const pixels = await sharp(imageFixture('group2.jpg')).resize(width, height, { f
 const image = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
 
 const { server, engine } = await serveLab(0);
-const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers: { 'x-patchlab-token': server.token } });
 await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 let nextId = 1;
 function predict(): Promise<PredictFrameResult> {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVING_LINE, shouldOpen, writeRedirectPage } from './open-lab.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -33,8 +34,22 @@ let child;
 if (electron.path) {
   child = spawn(electron.path, [root], { cwd: root, stdio: 'inherit' });
 } else {
-  process.stderr.write(`patchlab: ${electron.reason};\n  starting browser mode instead: open the URL below in Chromium, Chrome, Edge or Firefox.\n`);
-  child = spawn(process.execPath, [join(root, 'bin/patchlab.js'), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  const args = process.argv.slice(2);
+  const open = shouldOpen(args, process.env);
+  process.stderr.write(`patchlab: ${electron.reason};\n  starting browser mode instead${open ? ' in your default browser' : ': open the URL below in Chromium, Chrome, Edge or Firefox'}.\n`);
+  child = spawn(process.execPath, [join(root, 'bin/patchlab.js'), 'serve', ...args.filter((a) => a !== '--no-open')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let seen = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (!open || seen === null) return;
+    seen += chunk;
+    const match = SERVING_LINE.exec(seen);
+    if (!match) return;
+    seen = null;
+    import('open')
+      .then(({ default: openInBrowser }) => openInBrowser(writeRedirectPage(match[1])))
+      .catch((error) => process.stderr.write(`patchlab: could not open a browser (${error.message}); open the URL above\n`));
+  });
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { firstLine, isUserError } from '../engine/errors';
+import { DEVICES, parseDevice, setDevice } from '../engine/onnx/device';
 import { registerDigitalAttacks } from './commands/attack-digital';
 import { registerPhysicalAttacks } from './commands/attack-physical';
 import { registerDemo } from './commands/demo';
@@ -18,8 +19,16 @@ export function buildProgram(): Command {
     .description('a lab for physical-world adversarial attacks on vision models')
     .version(process.env.npm_package_version ?? '0.1.0')
     .option('--debug', 'print stack traces on errors')
+    .option('--device <name>', `where models run: ${DEVICES.join(', ')} (auto: the first accelerator that loads, else the CPU; default cpu or $PATCHLAB_DEVICE)`)
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (root) => {
+      const device = root.opts<{ device?: string }>().device;
+      if (device === undefined) return;
+      setDevice(parseDevice(device));
+      // Engine child processes (serve's worker) read it from the environment.
+      process.env.PATCHLAB_DEVICE = device;
+    });
   registerModels(program);
   registerConvert(program);
   registerPredict(program);

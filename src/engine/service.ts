@@ -6,6 +6,7 @@ import { evaluateJob } from './service/jobs/evaluate';
 import { digitalJob } from './service/jobs/digital';
 import { exportPdfJob } from './service/jobs/export-pdf';
 import { JobManager } from './service/jobs';
+import { currentDevice, deviceStatus, setDevice } from './onnx/device';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
 import { attackDefaultsHandler } from './service/handlers/attack-defaults';
 import { digitalDefaultsHandler, digitalResultsHandler } from './service/handlers/digital';
@@ -56,7 +57,19 @@ export function createEngineService(options: EngineServiceOptions = {}): EngineS
       jobs: Object.fromEntries(JOB_KINDS.map((k) => [k, jobs.handler(k).capability()])) as Result<'capabilities'>['jobs'],
       webcam: { available: true },
       version: ENGINE_VERSION,
+      device: await deviceStatus(),
     }),
+    setDevice: async ({ device }) => {
+      const previous = currentDevice();
+      setDevice(device);
+      try {
+        return await deviceStatus();
+      } catch (error) {
+        // Keep working where we were: a device that cannot load here is refused, not half-set.
+        setDevice(previous);
+        throw error;
+      }
+    },
     listModels: listModelsHandler,
     describeModel: describeModelHandler,
     importModel: importModelHandler,

@@ -4,6 +4,7 @@ import { EngineSupervisor } from '../engine/service/supervisor';
 import { utilityChannel } from './engine-process';
 import { registerIpc } from './ipc';
 import { serveAppFile } from './protocol';
+import { claimSingleInstance } from './single-instance';
 import { APP_ORIGIN, APP_SCHEME, APP_URL, decidePermission, decidePermissionCheck, hardenWebContents, isAppUrl, windowOptions } from './security';
 
 export interface AppPaths {
@@ -17,8 +18,10 @@ export interface AppPaths {
   devUrl?: string;
 }
 
-/** Starts the desktop app: security policy first, then the engine, IPC and the one window. */
-export async function startApp(paths: AppPaths): Promise<{ window: BrowserWindow; engine: EngineSupervisor }> {
+/** Starts the desktop app: one instance, security policy first, then the engine, IPC and the one window. Undefined when another instance runs. */
+export async function startApp(paths: AppPaths): Promise<{ window: BrowserWindow; engine: EngineSupervisor } | undefined> {
+  const opened: { window?: BrowserWindow } = {};
+  if (!claimSingleInstance(app, () => opened.window)) return undefined;
   await app.whenReady();
   const appOrigin = paths.devUrl ? new URL(paths.devUrl).origin : APP_ORIGIN;
 
@@ -31,15 +34,16 @@ export async function startApp(paths: AppPaths): Promise<{ window: BrowserWindow
   const engine = new EngineSupervisor(() => utilityChannel(utilityProcess.fork, paths.enginePath));
   registerIpc(ipcMain, engine, (event) => isAppUrl(event.senderFrame?.url, appOrigin));
 
-  const window = new BrowserWindow(windowOptions(paths.preloadPath));
+  const shown = new BrowserWindow(windowOptions(paths.preloadPath));
+  opened.window = shown;
   // Crash notices, progress and job changes reach the page through one channel.
   engine.onEvent((event) => {
-    if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, event);
+    if (!shown.isDestroyed()) shown.webContents.send(EVENT_CHANNEL, event);
   });
-  window.once('ready-to-show', () => window.show());
+  shown.once('ready-to-show', () => shown.show());
   app.on('window-all-closed', () => {
     void engine.close().finally(() => app.quit());
   });
-  await window.loadURL(paths.devUrl ?? APP_URL);
-  return { window, engine };
+  await shown.loadURL(paths.devUrl ?? APP_URL);
+  return { window: shown, engine };
 }

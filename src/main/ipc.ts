@@ -1,5 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { METHODS, ContractError, ipcChannel, parseParams, type BridgeReply, type Method } from '../shared/index';
+import { pathLikeReference, referenceRefusal } from '../shared/references';
 
 export interface EngineCaller {
   call(method: Method, params: unknown): Promise<unknown>;
@@ -19,6 +20,8 @@ export async function answer(method: Method, event: IpcMainInvokeEvent, params: 
   if (!isTrustedSender(event)) return { ok: false, error: { message: 'refused: the request did not come from the patchlab page', user: false } };
   try {
     parseParams(method, params);
+    const pathLike = pathLikeReference(params);
+    if (pathLike) throw new ContractError(referenceRefusal(method, pathLike));
     return { ok: true, value: await engine.call(method, params) };
   } catch (error) {
     const user = error instanceof ContractError || (error as { user?: unknown }).user === true;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../engine/paths';
 import { EngineSupervisor } from '../engine/service/supervisor';
-import { spawnWorkerChannel } from '../engine/service/worker-channel';
+import { spawnProcessChannel, type ProcessChannel } from './engine-process';
 import { startServer, type RunningServer } from './server';
 
 export function rendererDir(): string {
@@ -13,12 +13,20 @@ export function rendererBuilt(): boolean {
   return existsSync(join(rendererDir(), 'index.html'));
 }
 
-/** Browser mode: the engine in a worker thread, the contract over HTTP + WebSocket on 127.0.0.1. */
-export async function serveLab(port: number): Promise<{ server: RunningServer; engine: EngineSupervisor }> {
-  const engine = new EngineSupervisor(() => spawnWorkerChannel());
+export interface ServedLab {
+  server: RunningServer;
+  engine: EngineSupervisor;
+  /** The engine's current process id: another process than this one (see engine-process.ts). */
+  enginePid(): number | undefined;
+}
+
+/** Browser mode: the engine in a supervised child process, the contract over HTTP + WebSocket on 127.0.0.1. */
+export async function serveLab(port: number): Promise<ServedLab> {
+  let current: ProcessChannel | undefined;
+  const engine = new EngineSupervisor(() => (current = spawnProcessChannel()));
   try {
     const server = await startServer({ engine, rendererDir: rendererDir(), port });
-    return { server, engine };
+    return { server, engine, enginePid: () => current?.pid };
   } catch (error) {
     await engine.close();
     throw error;

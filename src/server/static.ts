@@ -32,7 +32,7 @@ export function contentSecurityPolicy(port: number): string {
 }
 
 /** Serves the built renderer; paths cannot leave `root`. Unknown paths get index.html (one-page app). */
-export function serveStatic(root: string, pathname: string, res: ServerResponse, port: number, extraHeaders: Record<string, string> = {}): void {
+export function serveStatic(root: string, pathname: string, res: ServerResponse, port: number): void {
   const index = join(root, 'index.html');
   if (!existsSync(index)) {
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
@@ -58,9 +58,9 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': file === index ? 'no-store' : 'no-cache',
-    ...extraHeaders,
   };
   if (file === index) headers['content-security-policy'] = contentSecurityPolicy(port);
+  const body = readFileSync(file);
   res.writeHead(200, headers);
-  res.end(readFileSync(file));
+  res.end(body);
 }

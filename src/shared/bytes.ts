@@ -9,6 +9,12 @@ export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { mess
 /** Caps what one message may carry so a bad client cannot exhaust memory. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 
+/**
+ * The largest message `patchlab serve` takes over its WebSocket (the renderer checks before it
+ * sends, so the user reads why). Why 128 MiB: see src/server/limits.ts.
+ */
+export const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
 export const LimitedBytes = Bytes.refine((v) => v.byteLength <= MAX_UPLOAD_BYTES, { message: 'payload too large' });
 
 /** A file name without folders: what a browser file picker or a capture gives us. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ImportModelParams, ModelInfo, ModelSummary } from './models';
-import { AttackDefaults, Capabilities, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
+import { AttackDefaults, Capabilities, DeviceStatus, ExportPdfParams, JobIdParams, JobInfo, JobRequest, Paper, PrintPreview } from './jobs';
 import type { Method } from './methods';
 import { Bytes, Slug } from './bytes';
 import { DIGITAL_ATTACKS, DigitalResults, DigitalSettings, TRANSFER_VIA } from './digital';
@@ -8,12 +8,14 @@ import { PredictFrameParams, PredictFrameResult } from './predictions';
 import { ReadArtifactParams, RunSummary } from './runs';
 import { AddScenesParams, PaletteSummary, ReadSceneParams, SceneSet } from './scenes';
 import { firstIssue } from './zod-issue';
+import { DEVICES } from './devices';
 
 const Empty = z.object({}).default({});
 
 /** Every call: what it takes and what it answers. Both ends validate against these. */
 export const CONTRACT = {
   capabilities: { params: Empty, result: Capabilities },
+  setDevice: { params: z.object({ device: z.enum(DEVICES) }), result: DeviceStatus },
   listModels: { params: Empty, result: z.object({ models: z.array(ModelSummary) }) },
   describeModel: { params: z.object({ model: z.string().min(1) }), result: ModelInfo },
   importModel: { params: ImportModelParams, result: z.object({ model: ModelSummary }) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEVICES } from './devices';
 import { LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
 
@@ -162,9 +163,20 @@ export type JobInfo = z.infer<typeof JobInfo>;
 export const JobIdParams = z.object({ id: z.string().min(1).max(100) });
 
 export const Capability = z.object({ available: z.boolean(), reason: z.string().optional() });
+export const DeviceStatus = z.object({
+  /** The device sessions are created on from now on. */
+  current: z.enum(DEVICES),
+  /** Execution providers this onnxruntime build knows here (loadable or not). */
+  known: z.array(z.string()),
+  /** What the current device resolved to, in preference order (auto: the accelerator that loaded, or cpu). */
+  providers: z.array(z.string()),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
 export const Capabilities = z.object({
   jobs: z.record(z.enum(JOB_KINDS), Capability),
   webcam: Capability,
   version: z.string(),
+  device: DeviceStatus.optional(),
 });
 export type Capabilities = z.infer<typeof Capabilities>;

@@ -4,6 +4,7 @@
  */
 export const METHODS = [
   'capabilities',
+  'setDevice',
   'listModels',
   'describeModel',
   'importModel',

@@ -35,7 +35,7 @@ describe('detector imports and cuts: bad input', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    });
+    }, 120_000);
   }
 });
 
@@ -48,7 +48,7 @@ it('models import refuses a labels file that does not fit the detector head', as
   } finally {
     delete process.env.PATCHLAB_HOME;
   }
-});
+}, 120_000);
 
 describe('detector fixtures end to end: models import, predict, attack patch, eval --annotations', () => {
   for (const f of FAMILIES) {

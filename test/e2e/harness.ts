@@ -38,7 +38,7 @@ export function startServe(env: Record<string, string>): Promise<Serving> {
     child.stderr?.on('data', (d) => (err += d));
     child.stdout?.on('data', (d) => {
       out += d;
-      const match = /^patchlab: serving at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+      const match = /^patchlab: serving at (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)$/m.exec(out);
       if (!match) return;
       clearTimeout(timer);
       resolve({

@@ -31,6 +31,8 @@ const electron = vi.hoisted(() => {
     forks: [] as unknown[],
     windows: [] as { options: Record<string, unknown>; sent: [string, unknown][]; url?: string }[],
     makeFork: undefined as undefined | (() => unknown),
+    primary: true,
+    quits: 0,
   };
   class BrowserWindow {
     record: { options: Record<string, unknown>; sent: [string, unknown][]; url?: string };
@@ -51,7 +53,7 @@ const electron = vi.hoisted(() => {
   return {
     state,
     module: {
-      app: { whenReady: async () => undefined, on: (event: string, l: (...args: unknown[]) => void) => state.appListeners.set(event, l), quit: () => undefined, isPackaged: true },
+      app: { requestSingleInstanceLock: () => state.primary, whenReady: async () => undefined, on: (event: string, l: (...args: unknown[]) => void) => state.appListeners.set(event, l), quit: () => void state.quits++, isPackaged: true },
       protocol: { handle: (_scheme: string, h: (req: { url: string }) => Promise<Response>) => (state.protocolHandler = h), registerSchemesAsPrivileged: () => undefined },
       session: {
         defaultSession: {
@@ -155,5 +157,16 @@ describe('desktop app start-up (electron replaced at the boundary)', () => {
     ]);
     const reply = await electron.state.handlers.get('patchlab:listJobs')!(page, {});
     expect(reply).toEqual({ ok: true, value: { jobs: [] } });
+  });
+
+  it('a second start finds the first running: it quits without a window or an engine', async () => {
+    electron.state.primary = false;
+    const before = { windows: electron.state.windows.length, forks: electron.state.forks.length, quits: electron.state.quits };
+    const { startApp } = await import('../../src/main/app');
+    expect(await startApp({ rendererDir: renderer, preloadPath: '/x/p.cjs', enginePath: '/x/e.js' })).toBeUndefined();
+    expect(electron.state.windows).toHaveLength(before.windows);
+    expect(electron.state.forks).toHaveLength(before.forks);
+    expect(electron.state.quits).toBe(before.quits + 1);
+    electron.state.primary = true;
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEngineService } from '../../src/engine/service';
-import { authorize } from '../../src/server/auth';
+import { authorizeApi, authorizePeer } from '../../src/server/auth';
 import { startServer, type RunningServer } from '../../src/server/server';
 import { decodeWire, encodeWire, type EngineEvent } from '../../src/shared/index';
 import { tempDir } from '../helpers/paths';
@@ -18,9 +18,9 @@ function rendererFixture(): string {
   return dir;
 }
 
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
+    const req = request(url, { headers, method }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -30,9 +30,9 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-function connect(url: string): Promise<WebSocket> {
+function connect(url: string, protocols: string[] = [], headers: Record<string, string> = {}, origin?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, protocols, { headers, ...(origin ? { origin } : {}) });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
@@ -60,33 +60,46 @@ describe('patchlab serve', () => {
     server = undefined;
   });
 
-  it('serves the UI only to requests carrying the token, then by cookie', async () => {
+  it('serves the UI (no secrets in it) without the token and never sets a cookie', async () => {
     server = await startServer({ engine: createEngineService(), rendererDir: rendererFixture(), port: 0 });
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+    // The token rides in the fragment, which a browser never sends to any server.
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{32}$/);
     const base = `http://127.0.0.1:${server.port}`;
-    expect((await get(`${base}/`)).status).toBe(401);
-    expect((await get(`${base}/assets/app.js`)).status).toBe(401);
-    expect((await get(`${base}/?token=wrong`)).status).toBe(401);
-
-    const page = await get(server.url);
+    const page = await get(`${base}/`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>patchlab</title>');
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
-    const cookie = String(page.headers['set-cookie']).split(';')[0];
-    expect(cookie).toContain(server.token);
-    expect((await get(`${base}/assets/app.js`, { cookie })).body).toBe('console.log(1)');
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect((await get(`${base}/assets/app.js`)).body).toBe('console.log(1)');
     // Paths cannot climb out of the renderer folder.
-    expect((await get(`${base}/..%2f..%2fetc%2fpasswd`, { cookie })).body).not.toContain('root:');
+    expect((await get(`${base}/..%2f..%2fetc%2fpasswd`)).body).not.toContain('root:');
+    // Only GET and HEAD.
+    expect((await get(`${base}/`, {}, 'POST')).status).toBe(405);
+  });
+
+  it('takes the token only from the WebSocket subprotocol or the x-patchlab-token header, never a cookie or the query', async () => {
+    server = await startServer({ engine: createEngineService(), rendererDir: rendererFixture(), port: 0 });
+    const api = `ws://127.0.0.1:${server.port}/api`;
+    const byProtocol = await connect(api, ['patchlab', `patchlab.token.${server.token}`]);
+    expect(byProtocol.protocol).toBe('patchlab');
+    byProtocol.close();
+    const byHeader = await connect(api, ['patchlab'], { 'x-patchlab-token': server.token });
+    byHeader.close();
+    await expect(connect(`${api}?token=${server.token}`, ['patchlab'])).rejects.toThrow('HTTP 401');
+    await expect(connect(api, ['patchlab'], { cookie: `patchlab_token_${server.port}=${server.token}` })).rejects.toThrow('HTTP 401');
+    await expect(connect(api, ['patchlab', 'patchlab.token.wrong'])).rejects.toThrow('HTTP 401');
   });
 
   it('refuses WebSocket connections without the token or from another origin', async () => {
     server = await startServer({ engine: createEngineService(), rendererDir: rendererFixture(), port: 0 });
-    await expect(connect(`ws://127.0.0.1:${server.port}/api`)).rejects.toThrow('HTTP 401');
-    await expect(connect(`ws://127.0.0.1:${server.port}/api?token=nope`)).rejects.toThrow('HTTP 401');
-    const evil = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { origin: 'http://evil.example' });
-    await expect(new Promise((_, reject) => evil.once('unexpected-response', (_r, res) => reject(new Error(`HTTP ${res.statusCode}`))))).rejects.toThrow('HTTP 403');
-    // A DNS-rebinding page reaches us under another host name.
-    expect((await get(`http://127.0.0.1:${server.port}/?token=${server.token}`, { host: 'attacker.example' })).status).toBe(403);
+    const api = `ws://127.0.0.1:${server.port}/api`;
+    await expect(connect(api)).rejects.toThrow('HTTP 401');
+    // Another page on this machine (another port, a file:// page, a sandboxed frame) cannot connect even with the token.
+    for (const origin of ['http://evil.example', 'http://127.0.0.1:1', 'null']) {
+      await expect(connect(api, ['patchlab', `patchlab.token.${server.token}`], {}, origin)).rejects.toThrow('HTTP 403');
+    }
+    // A DNS-rebinding page reaches us under another host name: refused even for the static UI.
+    expect((await get(`http://127.0.0.1:${server.port}/`, { host: 'attacker.example' })).status).toBe(403);
   });
 
   it('answers contract calls over the socket and refuses invalid ones before the engine sees them', async () => {
@@ -98,7 +111,7 @@ describe('patchlab serve', () => {
       return call(method, params);
     };
     server = await startServer({ engine, rendererDir: rendererFixture(), port: 0 });
-    const ws = await connect(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    const ws = await connect(`ws://127.0.0.1:${server.port}/api`, ['patchlab', `patchlab.token.${server.token}`]);
     const caps = await rpc(ws, 1, 'capabilities', {});
     expect(caps).toMatchObject({ ok: true, value: { webcam: { available: true } } });
     const bad = await rpc(ws, 2, 'readArtifact', { run: 'r', file: '../../x' });
@@ -118,7 +131,7 @@ describe('patchlab serve', () => {
     const listeners: ((e: EngineEvent) => void)[] = [];
     const engine = { call: async () => ({}), onEvent: (l: (e: EngineEvent) => void) => (listeners.push(l), () => undefined) };
     server = await startServer({ engine, rendererDir: rendererFixture(), port: 0 });
-    const ws = await connect(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
+    const ws = await connect(`ws://127.0.0.1:${server.port}/api`, ['patchlab', `patchlab.token.${server.token}`]);
     const received = new Promise((resolve) => ws.once('message', (data, isBinary) => resolve(decodeWire(isBinary ? new Uint8Array(data as Buffer) : data.toString()))));
     const preview = new Uint8Array([137, 80, 78, 71]);
     listeners.forEach((l) => l({ type: 'progress', id: 'job-1', progress: { step: 3, steps: 10, loss: { total: 0.5 }, preview } }));
@@ -128,14 +141,16 @@ describe('patchlab serve', () => {
 });
 
 describe('request authorisation', () => {
-  const fakeRequest = (remoteAddress: string, url: string, host: string) => ({ socket: { remoteAddress }, url, headers: { host } }) as never;
+  const fakeRequest = (remoteAddress: string, url: string, host: string, token = 't') => ({ socket: { remoteAddress }, url, headers: { host, 'x-patchlab-token': token } }) as never;
 
   it('accepts loopback peers with the token and refuses every other address', () => {
-    expect(authorize(fakeRequest('127.0.0.1', '/?token=t', '127.0.0.1:9'), 't', 9)).toEqual({ ok: true, viaQuery: true });
-    expect(authorize(fakeRequest('::ffff:127.0.0.1', '/?token=t', 'localhost:9'), 't', 9).ok).toBe(true);
-    expect(authorize(fakeRequest('::1', '/?token=t', '[::1]:9'), 't', 9).ok).toBe(true);
+    expect(authorizeApi(fakeRequest('127.0.0.1', '/api', '127.0.0.1:9'), 't', 9)).toEqual({ ok: true });
+    expect(authorizeApi(fakeRequest('::ffff:127.0.0.1', '/api', 'localhost:9'), 't', 9).ok).toBe(true);
+    expect(authorizeApi(fakeRequest('::1', '/api', '[::1]:9'), 't', 9).ok).toBe(true);
+    expect(authorizeApi(fakeRequest('127.0.0.1', '/api', '127.0.0.1:9', 'u'), 't', 9)).toMatchObject({ ok: false, status: 401 });
     for (const address of ['192.168.1.20', '10.0.0.2', '::ffff:192.168.1.20', 'fe80::1', undefined]) {
-      expect(authorize(fakeRequest(address as string, '/?token=t', '127.0.0.1:9'), 't', 9)).toMatchObject({ ok: false, status: 403 });
+      expect(authorizeApi(fakeRequest(address as string, '/api', '127.0.0.1:9'), 't', 9)).toMatchObject({ ok: false, status: 403 });
+      expect(authorizePeer(fakeRequest(address as string, '/', '127.0.0.1:9'), 9)).toMatchObject({ ok: false, status: 403 });
     }
   });
 
@@ -146,7 +161,7 @@ describe('request authorisation', () => {
   it.skipIf(!external)('refuses a real connection arriving on a non-loopback interface', async () => {
     const server = await startServer({ engine: createEngineService(), rendererDir: rendererFixture(), port: 0, host: '0.0.0.0' });
     try {
-      const res = await get(`http://${external}:${server.port}/?token=${server.token}`, { host: `127.0.0.1:${server.port}` });
+      const res = await get(`http://${external}:${server.port}/`, { host: `127.0.0.1:${server.port}` });
       expect(res.status).toBe(403);
       expect(res.body).toContain('only connections from this machine');
     } finally {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { benchmarkGradient } from '../../engine/autodiff/benchmark';
 import { loadModel } from '../../engine/models/loaded';
+import { currentDevice } from '../../engine/onnx/device';
 import { defaultThreads } from '../../engine/onnx/session';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { printJson, println, table } from '../output';
@@ -26,9 +27,9 @@ export function registerBench(program: Command): void {
     const r = await benchmarkGradient(model, { batch, iters, threads, lowering: strided ? { strided, stridedDepthwise: strided } : undefined });
     const round = (v: number) => Math.round(v * 10) / 10;
     if (opts.json) {
-      return printJson({ forward_ms: round(r.forwardMs), forward_backward_ms: round(r.forwardBackwardMs), peak_rss_mb: Math.round(r.peakRssMb), batch, threads });
+      return printJson({ forward_ms: round(r.forwardMs), forward_backward_ms: round(r.forwardBackwardMs), peak_rss_mb: Math.round(r.peakRssMb), batch, threads, device: currentDevice() });
     }
-    println(`${model.name}  batch ${batch}  threads ${threads}  ${model.width}x${model.height}  (median of ${iters})`);
+    println(`${model.name}  batch ${batch}  threads ${threads}  device ${currentDevice()}  ${model.width}x${model.height}  (median of ${iters})`);
     println(
       table([
         ['forward', `${round(r.forwardMs)} ms`],

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
-import { userModelsDir } from '../paths';
-import { readModel } from '../onnx/read';
+import { hasExternalData, readModel } from '../onnx/read';
 import { writeModel } from '../onnx/write';
+import { patchlabHome, userModelsDir } from '../paths';
 import { LoadedModel } from './loaded';
 import { prepareGraph } from './prepare-graph';
 import { parseManifest, type Head, type InputSpec, type Manifest } from './manifest';
@@ -61,13 +61,41 @@ export async function importOnnxModel(file: string, options: ImportOptions = {})
   const bytes = prepared.cut ? writeModel(prepared.model) : await loadModelBytes(sourceEntry);
   const probe = new LoadedModel({ manifest, origin: 'user', dir: sourceEntry.dir }, bytes);
   checkHeadFits(probe, file);
-
-  const dir = join(userModelsDir(), name);
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'model.onnx'), bytes);
-  writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  // External data (read from the model's own folder only) is folded into the one file we keep,
+  // so the import does not depend on files left behind, and onnxruntime gets self-contained bytes.
+  const model = hasExternalData(bytes) ? writeModel(probe.ir()) : bytes;
+  installModel(name, model, manifest);
   return manifest;
+}
+
+/**
+ * Writes the model in a staging folder, then swaps it in with renames: whatever fails on the way
+ * (a full disk, a crash), the old model of that name stays whole until the new one is complete.
+ */
+function installModel(name: string, model: Uint8Array, manifest: Manifest): void {
+  // Staging sits in PATCHLAB_HOME (same filesystem, so renames are atomic) but outside models/, where the registry looks.
+  const staging = join(patchlabHome(), '.staging');
+  mkdirSync(staging, { recursive: true });
+  const stamp = `${process.pid}-${Date.now()}`;
+  const fresh = join(staging, `${name}.new-${stamp}`);
+  const old = join(staging, `${name}.old-${stamp}`);
+  const dir = join(userModelsDir(), name);
+  try {
+    writeFileAtomic(join(fresh, 'model.onnx'), model);
+    writeFileAtomic(join(fresh, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    mkdirSync(userModelsDir(), { recursive: true });
+    const replacing = existsSync(dir);
+    if (replacing) renameSync(dir, old);
+    try {
+      renameSync(fresh, dir);
+    } catch (error) {
+      if (replacing) renameSync(old, dir);
+      throw error;
+    }
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
+  }
 }
 
 function checkHeadFits(model: LoadedModel, file: string): void {

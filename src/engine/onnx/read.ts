@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError, firstLine } from '../errors';
+import { readContainedFile, readRegularFile } from '../fs/contained';
 import { bytesPerElement, type DataType } from '../tensor/tensor';
 import type { AttributeValue, Dim, Graph, Model, Node, Tensor, ValueInfo } from './ir';
 import { modelProtoType, toNumber } from './proto';
@@ -16,16 +16,22 @@ export interface ReadOptions {
 }
 
 export function readModelFile(path: string): Model {
-  let bytes: Uint8Array;
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a folder, not an ONNX model file`);
-    bytes = readFileSync(path);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
-    throw new UserError(`${path}: cannot read (${firstLine(error)})`);
-  }
+  const bytes = readRegularFile(path, path);
   return readModel(bytes, { baseDir: dirname(resolve(path)), label: path });
+}
+
+/** Whether any tensor of the model keeps its data in another file (ONNX external data). */
+export function hasExternalData(bytes: Uint8Array): boolean {
+  let proto: any;
+  try {
+    proto = modelProtoType().decode(bytes);
+  } catch {
+    return false;
+  }
+  const graphHas = (g: any): boolean =>
+    (g?.initializer ?? []).some((t: any) => t.data_location === 1) ||
+    (g?.node ?? []).some((n: any) => (n.attribute ?? []).some((a: any) => a.t?.data_location === 1 || graphHas(a.g) || (a.graphs ?? []).some(graphHas)));
+  return graphHas(proto.graph);
 }
 
 /** Decodes ONNX ModelProto bytes, rejecting files that are not ONNX or are cut short. */
@@ -203,16 +209,14 @@ function readExternal(t: any, ctx: ExternalContext): Uint8Array {
   if (!ctx.baseDir) {
     throw new UserError(`${ctx.label}: tensor '${t.name}' keeps its data in '${entries.location}'; load the model from its file`);
   }
-  const file = resolve(ctx.baseDir, entries.location);
-  let data: Buffer;
-  try {
-    data = readFileSync(file);
-  } catch {
-    throw new UserError(`${ctx.label}: external data file '${entries.location}' for tensor '${t.name}' not found next to the model`);
-  }
+  // Contained: an exporter (or an attacker) can write any location; only files in the model's folder are read.
+  const data = readContainedFile(ctx.baseDir, entries.location, { label: ctx.label, what: `external data file for tensor '${t.name}'` });
   const offset = Number(entries.offset ?? 0);
   const count = (t.dims ?? []).map(toNumber).reduce((a: number, b: number) => a * b, 1);
   const length = entries.length !== undefined ? Number(entries.length) : count * bytesPerElement(dataTypeFromCode(t.data_type));
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new UserError(`${ctx.label}: tensor '${t.name}' has an invalid external data offset or length`);
+  }
   if (offset + length > data.byteLength) {
     throw new UserError(`${ctx.label}: external data file '${entries.location}' is shorter than tensor '${t.name}' needs`);
   }

@@ -4,6 +4,7 @@ import ort from 'onnxruntime-node';
 import { UserError, firstLine } from '../errors';
 import type { DataType, HostTensor, NumericArray } from '../tensor/tensor';
 import { formatShape } from '../tensor/tensor';
+import { currentDevice, providerLoadError, providersFor } from './device';
 import type { Dim } from './ir';
 
 export interface SessionOptions {
@@ -13,7 +14,7 @@ export interface SessionOptions {
   freeDimensions?: Record<string, number>;
   /** ORT graph optimisation; 'all' unless a test needs the graph as written. */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Execution providers in preference order; CPU when absent. */
+  /** Execution providers in preference order; when absent, the current device's (see device.ts; CPU by default). */
   executionProviders?: string[];
   /** Name used in error messages (a file path or model name). */
   label?: string;
@@ -40,6 +41,8 @@ export class Session {
     private readonly ortSession: ort.InferenceSession,
     readonly label: string,
     readonly threads: number,
+    /** The execution providers it was created with, in preference order. */
+    readonly providers: readonly string[] = ['cpu'],
   ) {
     this.inputs = ortSession.inputMetadata.map(ioInfo);
     this.outputs = ortSession.outputMetadata.map(ioInfo);
@@ -100,20 +103,34 @@ export function defaultThreads(): number {
 export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
   const threads = options.threads ?? defaultThreads();
   const label = options.label ?? 'model';
+  const settings = (executionProviders: string[], logSeverityLevel: 3 | 4 = 3): ort.InferenceSession.SessionOptions => ({
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: options.optimization ?? 'all',
+    executionProviders: executionProviders as ort.InferenceSession.ExecutionProviderConfig[],
+    freeDimensionOverrides: options.freeDimensions,
+    logSeverityLevel,
+    extra: { session: { intra_op: { allow_spinning: spinningAllowed(options) ? '1' : '0' } } },
+  });
+  const device = currentDevice();
+  const providers =
+    options.executionProviders ??
+    (await providersFor(device, async (candidate) => {
+      // Quiet: a provider auto skips (no driver, no CUDA libraries) is expected, not an error.
+      await (await ort.InferenceSession.create(model, settings(candidate, 4))).release();
+    }));
   try {
-    const session = await ort.InferenceSession.create(model, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: options.optimization ?? 'all',
-      executionProviders: (options.executionProviders as ort.InferenceSession.ExecutionProviderConfig[]) ?? ['cpu'],
-      freeDimensionOverrides: options.freeDimensions,
-      logSeverityLevel: 3,
-      extra: { session: { intra_op: { allow_spinning: spinningAllowed(options) ? '1' : '0' } } },
-    });
-    return new Session(session, label, threads);
+    const session = await ort.InferenceSession.create(model, settings(providers));
+    return new Session(session, label, threads, providers);
   } catch (error) {
+    if (!options.executionProviders && providers[0] !== 'cpu' && !isModelError(error)) throw providerLoadError(device, label, error);
     throw new UserError(`${label}: onnxruntime cannot load the model (${firstLine(error)})`, { cause: error });
   }
+}
+
+/** Errors about the graph itself, not about loading an execution provider. */
+function isModelError(error: unknown): boolean {
+  return /Load model|protobuf|INVALID_GRAPH|INVALID_PROTOBUF|Type Error|ShapeInferenceError|NOT_IMPLEMENTED/i.test(firstLine(error));
 }
 
 interface CacheEntry {
@@ -138,7 +155,7 @@ export function modelHash(model: Uint8Array): string {
  * loop or a webcam stream never pays for session creation twice.
  */
 export async function cachedSession(model: Uint8Array, options: SessionOptions = {}, hash = modelHash(model)): Promise<Session> {
-  const key = JSON.stringify([hash, options.threads ?? defaultThreads(), options.freeDimensions ?? {}, options.optimization ?? 'all', options.executionProviders ?? [], spinningAllowed(options)]);
+  const key = JSON.stringify([hash, options.threads ?? defaultThreads(), options.freeDimensions ?? {}, options.optimization ?? 'all', options.executionProviders ?? currentDevice(), spinningAllowed(options)]);
   const existing = cache.get(key);
   if (existing) {
     existing.lastUsed = performance.now();

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { UserError } from '../errors';
+import { MAX_MODEL_FILE_BYTES, readContainedFile, readRegularFile } from '../fs/contained';
 import { parseNode, type TfNode, type TfNodeJson } from './graph';
 import { tfjs } from './runtime';
 
@@ -42,12 +42,7 @@ interface ModelJson {
 
 /** Reads model.json and its weight shards (paths relative to the JSON file). */
 export function readTfjsModel(path: string): TfjsArtifacts {
-  let text: Buffer;
-  try {
-    text = readFileSync(path);
-  } catch {
-    throw new UserError(`${path}: no such file`);
-  }
+  const text = readRegularFile(path, path, 64 * 1024 * 1024);
   let json: ModelJson;
   try {
     json = JSON.parse(text.toString('utf8')) as ModelJson;
@@ -61,14 +56,17 @@ export function readTfjsModel(path: string): TfjsArtifacts {
   if (!Array.isArray(json.weightsManifest)) throw new UserError(`${path}: no weightsManifest`);
   const sources: Uint8Array[] = [text];
   const shards: Uint8Array[] = [];
+  let total = 0;
   for (const group of json.weightsManifest) {
+    if (!Array.isArray(group?.paths) || !group.paths.every((p) => typeof p === 'string') || !Array.isArray(group.weights)) {
+      throw new UserError(`${path}: weightsManifest entries need a list of shard paths and a list of weights`);
+    }
     for (const shard of group.paths) {
-      const file = join(dirname(path), shard);
-      try {
-        shards.push(readFileSync(file));
-      } catch {
-        throw new UserError(`${path}: weight shard ${shard} is missing (expected ${file})`);
-      }
+      // Contained: a manifest may only name shards in its own folder (no '..', absolute paths, symlinks out, devices).
+      const bytes = readContainedFile(dirname(path), shard, { label: path, what: 'weight shard' });
+      total += bytes.byteLength;
+      if (total > MAX_MODEL_FILE_BYTES) throw new UserError(`${path}: the weight shards hold more than ${MAX_MODEL_FILE_BYTES} bytes`);
+      shards.push(bytes);
     }
   }
   sources.push(...shards);

@@ -55,9 +55,10 @@ export const importModelHandler: CallHandler<'importModel'> = async (params) => 
       path = await convertUploadedTfjs(staging, params.files);
     } else {
       const onnx = params.files.filter((f) => f.name.toLowerCase().endsWith('.onnx'));
-      if (onnx.length !== 1) throw new UserError(`an ONNX import takes exactly one .onnx file (got ${params.files.map((f) => f.name).join(', ')})`);
+      if (onnx.length !== 1) throw new UserError(`an ONNX import takes exactly one .onnx file and its external data files (got ${params.files.map((f) => f.name).join(', ')})`);
+      // The other files are the model's external data; the reader finds them beside it and nowhere else.
+      for (const f of params.files) writeFileSync(join(staging, f.name), f.bytes);
       path = join(staging, onnx[0].name);
-      writeFileSync(path, onnx[0].bytes);
     }
     const p = params.head;
     // A detector without a decoder is left to the import's guess from the output shapes.
