@@ -58,6 +58,8 @@ export const ImportHead = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('classifier'), output: z.string().optional(), activation: z.enum(['logits', 'probabilities', 'sigmoid', 'auto']).default('logits') }),
   z.object({ kind: z.literal('embedding'), output: z.string().optional() }),
   z.object({ kind: z.literal('raw') }),
+  /** A detector: `decoder` names the head (yolo-v5, yolo-v8, ssd, detr...); absent, the layout is guessed from the output shapes. */
+  z.object({ kind: z.literal('detector'), decoder: z.string().min(1).optional() }),
 ]);
 
 export const ImportModelParams = z.object({

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ATTACK_KINDS, GOALS, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
+import { ATTACK_KINDS, GOALS, HIDE_LOSSES, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
 import { GOALS_OF } from '../../shared/physical-attacks';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical';
 import { UserError } from '../../engine/errors';
@@ -92,7 +92,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--disguise-weight <weight>', 'weight of the disguise term (default 1 with --disguise)')
       .option('--init <init>', 'starting texture: random, gray or #rrggbb')
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
-      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default) or max (largest class score, adversarial-yolo; sticker default)')
+      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default), max (largest class score, adversarial-yolo; sticker default), or on YOLO-style heads obj, cls, obj-cls (adversarial-yolo\'s three)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
@@ -160,7 +160,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.init) input.init = f.init;
   if (f.checkpointEvery) input.checkpointEvery = parsePositiveInt('--checkpoint-every', f.checkpointEvery);
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
-  if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, ['max', 'tiles'] as const);
+  if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, HIDE_LOSSES);
   if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
   return input;
 }

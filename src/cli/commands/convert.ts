@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../engine/errors';
 import { writeFileAtomic } from '../../engine/fs/atomic';
+import { cutOnnxFile } from '../../engine/onnx/cut-file';
 import { writeModel } from '../../engine/onnx/write';
 import { formatShape } from '../../engine/tensor/tensor';
 import { convertTfjsFile } from '../../engine/tfjs/convert';
@@ -34,8 +35,8 @@ function splitList(text: string | undefined): string[] | undefined {
 export function registerConvert(program: Command): void {
   program
     .command('convert')
-    .description('convert a TF.js graph model (model.json + weight shards) to ONNX')
-    .argument('<model>', 'path to the TF.js model.json')
+    .description('convert a TF.js graph model (model.json + weight shards) to ONNX, or cut an ONNX graph (--outputs; an NMS inside is cut away)')
+    .argument('<model>', 'path to the TF.js model.json, or an .onnx file to cut')
     .requiredOption('--out <file>', 'the .onnx file to write')
     .option('--outputs <names>', 'TF node names to cut the graph at, comma-separated (default: the model\'s outputs)')
     .option('--inputs <cuts>', 'graph tensors to feed as inputs instead, NAME=DIMS in TF order, comma-separated (e.g. after a preprocessing loop)')
@@ -47,6 +48,16 @@ export function registerConvert(program: Command): void {
     .action(async (path: string, opts: ConvertFlags) => {
       if (!opts.out.toLowerCase().endsWith('.onnx')) throw new UserError(`--out: '${opts.out}' should end in .onnx`);
       const started = performance.now();
+      if (path.toLowerCase().endsWith('.onnx')) {
+        const cut = await cutOnnxFile(path, splitList(opts.outputs));
+        const bytes = writeModel(cut.model);
+        writeFileAtomic(opts.out, bytes);
+        if (opts.json) return printJson({ out: opts.out, bytes: bytes.byteLength, outputs: cut.outputs, nodes: cut.model.graph.nodes.length, message: cut.message });
+        println(cut.message);
+        println(`${opts.out}: ${formatBytes(bytes.byteLength)}, ${cut.model.graph.nodes.length} ONNX nodes`);
+        for (const o of cut.model.graph.outputs) println(`  output  ${o.name} ${o.type ?? ''} ${formatShape(o.shape ?? [])}`);
+        return;
+      }
       const { model, report } = await convertTfjsFile(path, {
         outputs: splitList(opts.outputs),
         inputs: splitList(opts.inputs)?.map(parseInputCut),

@@ -23,6 +23,8 @@ interface EvalFlags {
   out?: string;
   defence?: string;
   threshold?: string;
+  annotations?: string;
+  area?: string;
   json?: boolean;
 }
 
@@ -46,6 +48,8 @@ export function registerEval(program: Command): void {
     .option('--out <dir>', 'where eval.json and the plots go (default: the run folder, or beside the PNG)')
     .option('--defence <list>', 'input defences every view goes through: random-resize[=MIN_SCALE], jpeg[=QUALITY], bit-depth[=BITS], median[=SIZE], comma-separated')
     .option('--threshold <cosine>', "face descriptors: the similarity at which two faces match (default: the model's)")
+    .option('--annotations <file|dir>', 'detectors: ground truth (COCO JSON, or a folder of YOLO txt labels) to report AP@0.5 and AP@[.5:.95] of the class and PR curves')
+    .option('--area <size>', 'with --annotations: score only small, medium or large objects (COCO box areas)')
     .option('--json', 'print eval.json to stdout')
     .action(async (source: string, f: EvalFlags) => {
       const input: EvalInput = { scenes: f.scenes, views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
@@ -61,6 +65,8 @@ export function registerEval(program: Command): void {
       if (f.out) input.out = f.out;
       if (f.defence) input.defence = f.defence;
       if (f.threshold) input.threshold = parseNumber('--threshold', f.threshold);
+      if (f.annotations) input.annotations = f.annotations;
+      if (f.area) input.area = parseChoice('--area', f.area, ['small', 'medium', 'large'] as const);
       const bar = new cliProgress.SingleBar({ format: 'views {value}/{total} |{bar}| ETA {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 }, cliProgress.Presets.shades_classic);
       let started = false;
       const report = await evaluateRun(source, input, {
@@ -82,6 +88,12 @@ function printReport(r: EvalReport): void {
   const rows = [['', detector ? 'recall' : 'match', 'attack success']];
   for (const v of VARIANTS) rows.push([v, pct(detector ? r.variants[v].recall : r.variants[v].match), pct(r.variants[v].success)]);
   println(table(rows));
+  if (r.ap) {
+    const ap = r.ap;
+    const num = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(3));
+    println(`${ap.class} AP against ${ap.annotations}${ap.area ? ` (${ap.area} objects only)` : ''} (${ap.objects} objects in ${ap.scenes} annotated scene(s), COCO 101-point):`);
+    println(table([['', 'AP@0.5', 'AP@[.5:.95]'], ...VARIANTS.map((v) => [v, num(ap.variants[v]?.ap50), num(ap.variants[v]?.ap)])]));
+  }
   for (const n of r.notes) println(`note: ${n}`);
   println(`wrote ${r.files.join(', ')}`);
 }

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UserError } from '../../engine/errors';
+import { decoderNames } from '../../engine/models/decoders/index';
 import { importOnnxModel } from '../../engine/models/import';
 import { describeModel } from '../../engine/models/info';
 import { loadModel, readLabelsFile } from '../../engine/models/loaded';
@@ -6,7 +9,7 @@ import type { Head, InputSpec } from '../../engine/models/manifest';
 import { listModels } from '../../engine/models/registry';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { formatBytes, formatCount, note, printJson, println, table } from '../output';
-import { parseChoice, parseRange, parseSize, parseTriple } from '../parse';
+import { parseChoice, parseNumber, parseRange, parseSize, parseTriple } from '../parse';
 import { formatShape } from '../../engine/tensor/tensor';
 
 export function registerModels(program: Command): void {
@@ -58,7 +61,10 @@ export function registerModels(program: Command): void {
     .description('copy an ONNX model into $PATCHLAB_HOME/models with a manifest describing how to feed and read it')
     .argument('<file>', 'the .onnx file')
     .option('--name <name>', 'registry name (default: the file name)')
-    .option('--head <kind>', 'classifier, embedding or raw', 'classifier')
+    .option('--head <kind>', `classifier, embedding, raw, or a detector head: ${decoderNames().join(', ')} (default: guessed from the output shapes, else classifier)`)
+    .option('--outputs <names>', 'cut the graph at these tensors, comma-separated (an NMS inside is cut away automatically)')
+    .option('--anchors <file>', 'ssd: JSON array of [cx, cy, w, h] anchors (normalised) when the boxes output holds raw offsets')
+    .option('--min-score <p>', 'detectors: score at which a box counts')
     .option('--output <name>', 'the output the head reads (default: the first)')
     .option('--activation <kind>', 'classifier output kind: logits, probabilities, sigmoid or auto', 'logits')
     .option('--size <WxH>', 'input size when the model does not fix it')
@@ -73,13 +79,7 @@ export function registerModels(program: Command): void {
     .option('--json', 'print the manifest as JSON')
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-      const kind = parseChoice('--head', str('head') ?? 'classifier', ['classifier', 'embedding', 'raw'] as const);
-      const head: Head =
-        kind === 'classifier'
-          ? { kind, output: str('output'), activation: parseChoice('--activation', str('activation') ?? 'logits', ['logits', 'probabilities', 'sigmoid', 'auto'] as const) }
-          : kind === 'embedding'
-            ? { kind, output: str('output'), extras: {} }
-            : { kind };
+      const head = parseHead(str);
       const input: Partial<InputSpec> = {
         layout: parseChoice('--layout', (str('layout') ?? 'NCHW').toUpperCase(), ['NCHW', 'NHWC'] as const),
         range: parseRange('--range', str('range') ?? '0,1'),
@@ -90,8 +90,36 @@ export function registerModels(program: Command): void {
       if (str('mean')) input.mean = parseTriple('--mean', str('mean') as string);
       if (str('std')) input.std = parseTriple('--std', str('std') as string);
       const labels = str('labels') ? readLabelsFile(str('labels') as string) : undefined;
-      const manifest = await importOnnxModel(file, { name: str('name'), head, input, labels, force: Boolean(opts.force) });
+      const outputs = str('outputs')?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+      const manifest = await importOnnxModel(file, { name: str('name'), head, input, labels, force: Boolean(opts.force), outputs, onNote: note });
       if (opts.json) return printJson(manifest);
       println(`imported '${manifest.name}': patchlab predict ${manifest.name} IMAGE`);
     });
+}
+
+/** `--head` and the flags that go with it; undefined leaves the head to the import's guess. */
+function parseHead(str: (k: string) => string | undefined): Head | undefined {
+  const kind = str('head');
+  const detectorOptions: Record<string, unknown> = {};
+  if (str('anchors')) detectorOptions.anchors = readAnchors(str('anchors') as string);
+  if (str('min-score') ?? str('minScore')) detectorOptions.minScore = parseNumber('--min-score', (str('min-score') ?? str('minScore')) as string);
+  if (kind === undefined) return Object.keys(detectorOptions).length > 0 ? { kind: 'detector', decoder: 'ssd', outputs: {}, options: detectorOptions } : undefined;
+  if (kind === 'classifier') return { kind, output: str('output'), activation: parseChoice('--activation', str('activation') ?? 'logits', ['logits', 'probabilities', 'sigmoid', 'auto'] as const) };
+  if (kind === 'embedding') return { kind, output: str('output'), extras: {} };
+  if (kind === 'raw') return { kind };
+  const decoder = parseChoice('--head', kind, ['classifier', 'embedding', 'raw', ...decoderNames()]);
+  return { kind: 'detector', decoder, outputs: {}, options: detectorOptions };
+}
+
+function readAnchors(file: string): number[][] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UserError(`--anchors: ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!Array.isArray(value) || !value.every((a) => Array.isArray(a) && a.length === 4 && a.every((v) => typeof v === 'number'))) {
+    throw new UserError(`--anchors: ${file} should be a JSON array of [cx, cy, w, h] rows`);
+  }
+  return value as number[][];
 }

@@ -6,6 +6,14 @@ import { OptimiserSchema } from './optimiser';
 import { firstIssue } from '../../shared/zod-issue';
 import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_GOALS, type PhysicalAttackKind, type PhysicalGoal } from '../../shared/physical-attacks';
 
+/**
+ * Detector hide losses. Heads with a flat list of anchors (YOLO, SSD, DETR) read `max` as the
+ * largest detection score (objectness x class where the head has objectness), `tiles` as the sum
+ * over anchors of (score - threshold/2)+, and adversarial-yolo's three variants: `obj`
+ * (objectness alone), `cls` (class score alone), `obj-cls` (their product, = max).
+ */
+export const HIDE_LOSSES = ['max', 'tiles', 'obj', 'cls', 'obj-cls'] as const;
+
 export const ATTACK_KINDS = PHYSICAL_ATTACKS;
 export type AttackKind = PhysicalAttackKind;
 export const GOALS = PHYSICAL_GOALS;
@@ -67,7 +75,7 @@ export const PhysicalAttackSchema = z.object({
    * `tiles`, the sum over 8x8-cell tiles of the heatmap of (tile max - threshold/2)+, which
    * pushes every object of the class down at once (group photos hold several per view).
    */
-  hideLoss: z.enum(['max', 'tiles']).default('max'),
+  hideLoss: z.enum(HIDE_LOSSES).default('max'),
   /**
    * Face impersonation: the optimiser maximises cos(e, t) − awayFromWearer · cos(e, s) for the
    * view's descriptor e, the target's t and the wearer's own s. 0 only climbs towards the

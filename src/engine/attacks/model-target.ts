@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import type { PixelEncoding } from '../image/tensorize';
 import { rowProbabilities, topK } from '../models/classifier';
 import { getDecoder } from '../models/decoders/index';
+import { scoreLayout } from '../models/decoders/layout';
 import type { LoadedModel } from '../models/loaded';
 import type { FloatTensor, HostTensor } from '../tensor/tensor';
 import { chunkedOracle } from './chunked-oracle';
@@ -14,6 +15,8 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
   const head = model.head;
   const task: TargetTask = head.kind === 'detector' ? 'detector' : head.kind === 'embedding' ? 'embedding' : 'classifier';
   const roles = { ...(model.manifest.attack?.outputs ?? {}) };
+  // Detector heads without attack roles (imports, bare files) attack the outputs their decoder reads.
+  if (head.kind === 'detector' && Object.keys(roles).length === 0) Object.assign(roles, head.outputs);
   if (head.kind === 'embedding' && head.output && !roles.embedding) roles.embedding = head.output;
   if (head.kind === 'classifier' && head.output && !roles.logits) roles.logits = head.output;
   const threshold = task === 'embedding' ? (head.kind === 'embedding' ? (head.threshold ?? 0.5) : 0.5) : Number((head.kind === 'detector' && (head.options.minScore ?? head.options.threshold)) || 0.3);
@@ -34,6 +37,15 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
       const classes = model.labels?.length ?? 0;
       const last = info.shape.length - 1;
       return info.shape[last] === classes && info.shape[1] !== classes ? last : 1;
+    },
+    async scoreLayout() {
+      if (head.kind !== 'detector') return undefined;
+      const probe = scoreLayout(head);
+      if (!probe) return undefined;
+      const session = await model.session();
+      const dims = session.outputs.find((o) => o.name === probe.output)?.shape;
+      const last = dims?.[dims.length - 1];
+      return scoreLayout(head, typeof last === 'number' ? last : undefined);
     },
     async createOracle(loss: LossSpec, outputs: readonly string[]) {
       const oracle = createGradientOracle(model, loss, { outputs: [...outputs] });

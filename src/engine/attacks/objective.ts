@@ -2,7 +2,8 @@ import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../auto
 import { UserError } from '../errors';
 import { faceSimilarity } from '../models/faces';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
-import type { Goal } from './config';
+import type { ScoreLayout } from '../models/decoders/layout';
+import type { Goal, HIDE_LOSSES } from './config';
 import type { AttackTarget } from './target';
 
 /**
@@ -26,7 +27,7 @@ export interface ObjectiveContext {
   classIndex?: number;
   targetIndex?: number;
   /** Detectors, hide: the plain max or the tiled max (see PhysicalAttackConfig.hideLoss). */
-  hideLoss?: 'max' | 'tiles';
+  hideLoss?: (typeof HIDE_LOSSES)[number];
   /** Classifiers: the label each scene should lose (untargeted). */
   sceneLabels?: number[];
   /** Embeddings: the enrolled face per scene (dodge) or the target's face (impersonate), unit vectors. */
@@ -44,6 +45,9 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
   const thr = target.threshold;
   switch (target.task) {
     case 'detector': {
+      const layout = await target.scoreLayout?.();
+      if (layout && !layout.spatial) return flatDetector(ctx, layout);
+      if (ctx.hideLoss && !['max', 'tiles'].includes(ctx.hideLoss)) throw new UserError(`--hide-loss ${ctx.hideLoss}: applies to heads with a list of anchors (YOLO, SSD, DETR); ${target.name} has a heatmap (use max or tiles)`);
       const heatmap = target.outputs.heatmap;
       if (!heatmap) throw new UserError(`${target.name}: its manifest names no 'heatmap' attack output`);
       const axis = await target.classAxis(heatmap);
@@ -111,6 +115,47 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
   }
 }
 
+/**
+ * Detectors whose class scores are a flat list of anchors or queries ([B, N, 5+C] YOLOv5,
+ * [B, 4+C, N] YOLOv8, SSD scores, DETR logits): the 'detection' loss reads class c's score per
+ * anchor (times objectness where the head has it, after DETR's softmax) and takes the max, or
+ * the sum of (score - threshold/2)+ over anchors for `tiles`.
+ */
+function flatDetector(ctx: ObjectiveContext, layout: ScoreLayout): Objective {
+  const { target, goal } = ctx;
+  const thr = target.threshold;
+  const name = (k: number) => target.labels[k] ?? String(k);
+  const spec = (channel: number, extra: { objectness?: number; floor?: number } = {}): LossSpec => ({
+    kind: 'detection',
+    output: layout.output,
+    axis: layout.axis,
+    channel,
+    ...(layout.activation ? { activation: layout.activation } : {}),
+    ...extra,
+  });
+  const obj = layout.objectness;
+  const withObj = obj === undefined ? {} : { objectness: obj };
+  if (goal === 'hide' || goal === 'untargeted') {
+    const c = need(ctx.classIndex, '--class');
+    const ch = layout.classOffset + c;
+    const variant = ctx.hideLoss ?? 'max';
+    const base = { outputs: [], sign: 1 as const, args: () => ({}) };
+    if ((variant === 'obj' || variant === 'obj-cls') && obj === undefined) throw new UserError(`--hide-loss ${variant}: ${target.name} has no objectness (only YOLOv5-style heads do); use cls, max or tiles`);
+    if (variant === 'obj') return { ...base, loss: spec(obj as number), describe: 'max objectness', success: (l) => Array.from(l, (v) => v < thr) };
+    if (variant === 'cls') return { ...base, loss: spec(ch), describe: `max ${name(c)} class score`, success: (l) => Array.from(l, (v) => v < thr) };
+    if (variant === 'tiles') {
+      const floor = thr / 2;
+      return { ...base, loss: spec(ch, { ...withObj, floor }), describe: `sum over anchors of (${name(c)} score - ${floor})+`, success: (l) => Array.from(l, (v) => v <= 0) };
+    }
+    return { ...base, loss: spec(ch, withObj), describe: `max ${obj === undefined ? '' : 'objectness x '}${name(c)} score`, success: (l) => Array.from(l, (v) => v < thr) };
+  }
+  const t = need(ctx.targetIndex, '--target');
+  if (ctx.classIndex === undefined) {
+    return { loss: spec(layout.classOffset + t, withObj), outputs: [], sign: -1, describe: `max ${name(t)} score`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
+  }
+  return mislabel(layout.output, layout.axis, ctx.classIndex, t, thr, target, layout.classOffset);
+}
+
 function need(v: number | undefined, flag: string): number {
   if (v === undefined) throw new UserError(`this goal needs ${flag}`);
   return v;
@@ -120,7 +165,7 @@ function need(v: number | undefined, flag: string): number {
  * Make a detector see class T where class C was: minimise max(h_C) − max(h_T). The oracle has
  * no such loss kind, so a forward pass finds both maxima and a VJP pass sends ±1 to them.
  */
-function mislabel(heatmap: string, axis: number, c: number, t: number, thr: number, target: AttackTarget): Objective {
+function mislabel(heatmap: string, axis: number, c: number, t: number, thr: number, target: AttackTarget, offset = 0): Objective {
   let lastMax: { c: number; t: number }[] = [];
   return {
     loss: { kind: 'vjp', outputs: [heatmap] },
@@ -138,8 +183,8 @@ function mislabel(heatmap: string, axis: number, c: number, t: number, thr: numb
       const loss = new Float32Array(n);
       lastMax = [];
       for (let b = 0; b < n; b++) {
-        const mc = argmaxChannel(h, b, axis, c);
-        const mt = argmaxChannel(h, b, axis, t);
+        const mc = argmaxChannel(h, b, axis, c + offset);
+        const mt = argmaxChannel(h, b, axis, t + offset);
         loss[b] = mc.value - mt.value;
         grad.data[mc.index] += 1;
         grad.data[mt.index] -= 1;

@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import type { GradientOracle, LossSpec } from '../autodiff/oracle';
+import type { ScoreLayout } from '../models/decoders/layout';
 import type { Detection } from '../models/types';
 import type { FloatTensor } from '../tensor/tensor';
 
@@ -34,6 +35,8 @@ export interface AttackTarget {
   readonly resize?: 'stretch' | 'letterbox';
   /** Layout of a detector heatmap: which axis holds the classes. */
   classAxis(output: string): Promise<number>;
+  /** Detectors whose scores are a flat list of anchors or queries (YOLO, SSD, DETR): where each class's score lives. Undefined for heatmap heads. */
+  scoreLayout?(): Promise<ScoreLayout | undefined>;
   createOracle(loss: LossSpec, outputs: readonly string[]): Promise<GradientOracle>;
   predict(pixels: FloatTensor): Promise<TargetPrediction[]>;
 }

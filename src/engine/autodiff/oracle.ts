@@ -35,6 +35,13 @@ export type LossSpec =
   /** Max per sample over an output (after the optional channel restriction), e.g. the
    * adversarial-yolo "hide" objective on a detector's class heatmap. */
   | { kind: 'max'; output: string; channels?: [number, number]; axis?: number; tiles?: MaxTiles }
+  /**
+   * A detector's score for one class over a flat list of anchors or queries ([B, a, b], classes
+   * along `axis`): channel `channel`, after `activation` along that axis (DETR's softmax over
+   * logits), times channel `objectness` when given (YOLOv5's obj x cls). Per sample the max over
+   * anchors, or with `floor` the sum over anchors of (score - floor)+ (every box at once).
+   */
+  | { kind: 'detection'; output: string; axis: number; channel: number; objectness?: number; activation?: 'softmax' | 'sigmoid'; floor?: number }
   /** Cosine similarity between an embedding output and a per-call vector per sample. */
   | { kind: 'cosine'; output: string }
   /** Mean squared error to a per-call target of the output's shape. */

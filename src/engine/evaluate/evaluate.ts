@@ -29,7 +29,8 @@ import { makePlane, type Plane } from '../render/texture';
 import { readPatchPng } from '../runs/artifacts';
 import { RUN_FILES, RunStore } from '../runs/store';
 import { BINNED, binOutcomes, type Bin } from './bins';
-import { binsChart, renderChart, summaryChart, type BinRow } from './plots';
+import { createApCollector, type ApReport } from './annotated';
+import { binsChart, prChart, renderChart, summaryChart, type BinRow } from './plots';
 import { firstIssue } from '../../shared/zod-issue';
 
 export const EvalOptionsSchema = z.object({
@@ -62,6 +63,10 @@ export const EvalOptionsSchema = z.object({
   defence: z.string().optional(),
   /** Face descriptors: the similarity at which two faces match, instead of the model's (e.g. one calibrated to a false-match rate). */
   threshold: z.number().min(-1).max(1).optional(),
+  /** Detectors: ground truth for the scenes (a COCO JSON file or a folder of YOLO txt labels); adds COCO AP of the class and PR curves. */
+  annotations: z.string().optional(),
+  /** With annotations: score only objects of this COCO size (box area in original-image pixels), as COCO's APs/APm/APl. */
+  area: z.enum(['small', 'medium', 'large']).optional(),
 });
 
 export type EvalOptions = z.infer<typeof EvalOptionsSchema>;
@@ -101,6 +106,8 @@ export interface EvalReport {
   variants: Record<Variant, VariantResult>;
   bins: Record<string, Bin[]>;
   perScene: { scene: string; objects: number; rates: Record<Variant, number> }[];
+  /** Detectors with --annotations: AP@0.5 and AP@[.5:.95] of the class per variant, against the annotated objects. */
+  ap?: ApReport;
   files: string[];
   notes: string[];
 }
@@ -137,6 +144,8 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
     'natural control': await naturalTexture(options.natural, source.texture),
   };
   const judge = await makeJudge(config, target, prepared, options, callbacks);
+  if (options.annotations && target.task !== 'detector') throw new UserError('--annotations: AP applies to detectors only');
+  const apCollector = options.annotations ? await createApCollector(options.annotations, target, prepared.files, classIndex(target, config.class ?? ''), notes, options.area) : undefined;
   const views: ViewParams[] = [];
   const outcomes: Record<Variant, number[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
   const scoreSums: Record<Variant, Record<string, number>> = { patch: {}, 'noise control': {}, 'natural control': {}, clean: {} };
@@ -170,6 +179,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
         perScene[j.scene].n++;
         for (const variant of VARIANTS) {
           const o = judge.outcome(j.scene, j.view, results[variant][i]);
+          apCollector?.add(variant, j.scene, (b) => mapBox(b, j.view, target.width, target.height), results[variant][i]);
           outcomes[variant].push(o);
           for (const [k, v] of Object.entries(judge.scores?.(j.scene, results[variant][i]) ?? {})) scoreSums[variant][k] = (scoreSums[variant][k] ?? 0) + v;
           perScene[j.scene].sums[variant] += o;
@@ -205,6 +215,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
     ...(options.defence ? { defence: describeDefences(parseDefences(options.defence)) } : {}),
     variants,
     bins,
+    ...(apCollector ? { ap: apCollector.report() } : {}),
     perScene: perScene.map((p) => ({ scene: p.scene, objects: p.objects, rates: Object.fromEntries(VARIANTS.map((v) => [v, p.n > 0 ? p.sums[v] / p.n : 0])) as Record<Variant, number> })),
     files: [],
     notes: [...prepared.notes, ...notes.filter((n) => !prepared.notes.includes(n))],
@@ -383,7 +394,14 @@ async function writeReport(dir: string, report: EvalReport): Promise<string[]> {
   const summaryRows = VARIANTS.map((v) => ({ variant: v, rate: recallLike ? (report.variants[v].recall ?? 0) : report.variants[v].success }));
   const bins = await renderChart(binsChart(rows, report.metric, `${report.model.name}: ${report.metric} vs transform (${report.views} views)`));
   const summary = await renderChart(summaryChart(summaryRows, report.metric, `${report.model.name}: ${report.metric}`));
-  const files = { 'eval-bins.svg': bins.svg, 'eval-bins.png': bins.png, 'eval-summary.svg': summary.svg, 'eval-summary.png': summary.png };
+  const files: Record<string, string | Buffer> = { 'eval-bins.svg': bins.svg, 'eval-bins.png': bins.png, 'eval-summary.svg': summary.svg, 'eval-summary.png': summary.png };
+  if (report.ap) {
+    const ap = report.ap;
+    const rows = VARIANTS.flatMap((v) => (ap.variants[v]?.curve ?? []).map((p) => ({ variant: v, ...p })));
+    const pr = await renderChart(prChart(rows, `${report.model.name}: ${ap.class} precision-recall at IoU 0.5 (${ap.objects} objects, ${report.views} views)`));
+    files['eval-pr.svg'] = pr.svg;
+    files['eval-pr.png'] = pr.png;
+  }
   for (const [name, data] of Object.entries(files)) writeFileAtomic(join(dir, name), data);
   const all = [RUN_FILES.eval, ...Object.keys(files)].map((f) => join(dir, f));
   writeFileAtomic(join(dir, RUN_FILES.eval), JSON.stringify({ ...report, files: all }, null, 2) + '\n');

@@ -60,3 +60,20 @@ export function summaryChart(rows: readonly { variant: string; rate: number }[],
     ],
   } as TopLevelSpec;
 }
+
+/** Precision against recall at IoU 0.5, one line per variant (Thys et al. report AP this way). */
+export function prChart(rows: readonly { variant: string; recall: number; precision: number }[], title: string): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 320,
+    height: 240,
+    data: { values: rows as unknown as Record<string, unknown>[] },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'recall', type: 'quantitative', title: 'recall', scale: { domain: [0, 1] } },
+      y: { field: 'precision', type: 'quantitative', title: 'precision', scale: { domain: [0, 1] } },
+      color: { field: 'variant', type: 'nominal', title: null, scale: VARIANT_COLOURS },
+    },
+  } as TopLevelSpec;
+}

@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
-import { hasExternalData } from '../onnx/read';
+import { hasExternalData, readModel } from '../onnx/read';
 import { writeModel } from '../onnx/write';
 import { patchlabHome, userModelsDir } from '../paths';
 import { LoadedModel } from './loaded';
+import { prepareGraph } from './prepare-graph';
 import { parseManifest, type Head, type InputSpec, type Manifest } from './manifest';
 import { findModel, resolveModelRef } from './registry';
 import { loadModelBytes } from './sources';
@@ -18,6 +19,10 @@ export interface ImportOptions {
   task?: string;
   /** Replace an imported model of the same name. */
   force?: boolean;
+  /** Cut the graph at these tensors (otherwise an NMS inside is cut away automatically). */
+  outputs?: string[];
+  /** One line per thing decided for the user (the cut, the guessed head). */
+  onNote?: (line: string) => void;
 }
 
 /**
@@ -34,20 +39,26 @@ export async function importOnnxModel(file: string, options: ImportOptions = {})
   if (existing?.origin === 'builtin') throw new UserError(`'${name}' is a built-in model; choose another --name`);
   if (existing && !options.force) throw new UserError(`a model named '${name}' is already imported; use --force to replace it or --name to rename`);
 
+  const prepared = await prepareGraph(readModel(await loadModelBytes(sourceEntry), { label: file, baseDir: sourceEntry.dir }), file, options.head, options.outputs);
+  for (const line of prepared.notes) options.onNote?.(line);
+  const head = prepared.head ?? options.head;
+  if (options.labels && prepared.classes !== undefined && options.labels.length !== prepared.classes && head?.kind === 'detector') {
+    throw new UserError(`${file}: ${options.labels.length} labels given but the ${head.decoder} head holds ${prepared.classes} classes`);
+  }
   const manifest = parseManifest(
     {
       name,
-      task: options.task ?? (options.head?.kind === 'detector' ? 'detection' : options.head?.kind === 'embedding' ? 'embedding' : 'classification'),
+      task: options.task ?? (head?.kind === 'detector' ? 'detection' : head?.kind === 'embedding' ? 'embedding' : 'classification'),
       origin: `imported from ${file}`,
       source: { kind: 'onnx', file: 'model.onnx' },
       input: options.input ?? {},
       ...(options.labels ? { labels: options.labels } : {}),
-      head: options.head ?? { kind: 'classifier', activation: 'logits' },
+      head: head ?? { kind: 'classifier', activation: 'logits' },
     },
     file,
   );
   // Validate against the real graph before anything is written.
-  const bytes = await loadModelBytes(sourceEntry);
+  const bytes = prepared.cut ? writeModel(prepared.model) : await loadModelBytes(sourceEntry);
   const probe = new LoadedModel({ manifest, origin: 'user', dir: sourceEntry.dir }, bytes);
   checkHeadFits(probe, file);
   // External data (read from the model's own folder only) is folded into the one file we keep,

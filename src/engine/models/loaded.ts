@@ -4,8 +4,11 @@ import { UserError } from '../errors';
 import type { PixelEncoding } from '../image/tensorize';
 import type { Model, ValueInfo } from '../onnx/ir';
 import { readModel } from '../onnx/read';
+import { cutBeforeNms, hasNms, probeInputShapes } from '../onnx/cut';
+import { writeModel } from '../onnx/write';
 import { cachedSession, modelHash, type Session, type SessionOptions } from '../onnx/session';
 import { formatShape } from '../tensor/tensor';
+import { guessHeadOfGraph } from './detect-head';
 import type { Head, InputSpec, Manifest } from './manifest';
 import { resolveModelRef, type ModelEntry } from './registry';
 import { loadModelBytes, sourcePath, type ProgressReporter } from './sources';
@@ -155,8 +158,25 @@ export async function loadModel(ref: string, overrides: ModelOverrides = {}, pro
   const key = JSON.stringify([entry.origin, entry.dir, entry.manifest, overrides]);
   const cached = loadedCache.get(key);
   if (cached) return cached;
-  const model = new LoadedModel(entry, await loadModelBytes(entry, progress), overrides);
+  let bytes = await loadModelBytes(entry, progress);
+  // A bare .onnx export with NMS inside is read before its NMS (`models import` records the cut).
+  let head = overrides.head;
+  if (entry.origin === 'file' && entry.manifest.source.kind === 'onnx') {
+    bytes = await cutNmsOfFile(bytes, sourcePath(entry), progress);
+    // A bare .onnx file has no manifest: detector layouts are recognised from the output shapes.
+    head ??= (await guessHeadOfGraph(readModel(bytes, { label: sourcePath(entry) }), sourcePath(entry)))?.head;
+  }
+  const model = new LoadedModel(entry, bytes, { ...overrides, ...(head ? { head } : {}) });
   if (loadedCache.size >= 4) loadedCache.delete(loadedCache.keys().next().value as string);
   loadedCache.set(key, model);
   return model;
+}
+
+async function cutNmsOfFile(bytes: Uint8Array, label: string, progress?: ProgressReporter): Promise<Uint8Array> {
+  const ir = readModel(bytes, { label });
+  if (!hasNms(ir)) return bytes;
+  const cut = await cutBeforeNms(ir, probeInputShapes(ir, label), label);
+  if (!cut) return bytes;
+  progress?.(cut.message);
+  return writeModel(cut.model);
 }

@@ -1,6 +1,7 @@
 import type { LossSpec } from '../oracle';
 import { crossEntropy, logit, margin } from './classification';
 import { maximum, sumOrMean, tiledMaximum } from './reductions';
+import { detectionScore } from './detection';
 import { cosine, meanSquaredError, vectorJacobian } from './similarity';
 import type { HeadContext, LossHead } from './types';
 
@@ -35,6 +36,8 @@ export function emitLossHead(ctx: HeadContext, loss: LossSpec, defaultOutput: st
       return sumOrMean(ctx, output, loss.kind, loss.masked ?? false, loss.channels, loss.axis);
     case 'max':
       return loss.tiles ? tiledMaximum(ctx, output, loss.tiles, loss.channels, loss.axis) : maximum(ctx, output, loss.channels, loss.axis);
+    case 'detection':
+      return detectionScore(ctx, output, loss);
     case 'cosine':
       return cosine(ctx, output);
     case 'mse':

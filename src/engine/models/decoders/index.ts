@@ -4,6 +4,9 @@ import type { LoadedModel } from '../loaded';
 import type { Detection, Face } from '../types';
 import { decodeBlazeFace } from './blazeface';
 import { decodeCenterNet } from './centernet';
+import { decodeDetr } from './detr';
+import { decodeSsd } from './ssd';
+import { decodeYoloV5, decodeYoloV8 } from './yolo';
 
 export interface DecodeContext {
   model: LoadedModel;
@@ -28,6 +31,12 @@ export type Decoder = (outputs: Record<string, HostTensor>, ctx: DecodeContext) 
 const DECODERS: Record<string, Decoder> = {
   centernet: decodeCenterNet,
   blazeface: decodeBlazeFace,
+  'yolo-v5': decodeYoloV5,
+  'yolo-v8': decodeYoloV8,
+  /** YOLO11 exports the same [B, 4+C, N] layout as YOLOv8. */
+  'yolo-v11': decodeYoloV8,
+  ssd: decodeSsd,
+  detr: decodeDetr,
 };
 
 export function getDecoder(name: string): Decoder | undefined {

@@ -28,3 +28,18 @@ export function nonMaxSuppression(boxes: readonly Box[], scores: ArrayLike<numbe
   }
   return kept;
 }
+
+/**
+ * NMS within each class (as torchvision's batched_nms and ultralytics' class offsets do): a
+ * box is dropped when its IoU with a kept box of its class exceeds `iouThreshold`. Returns
+ * kept indices, best score first, at most `maxOutput`.
+ */
+export function classwiseNms(boxes: readonly Box[], scores: ArrayLike<number>, classes: ArrayLike<number>, maxOutput: number, iouThreshold: number): number[] {
+  const order = Array.from({ length: boxes.length }, (_, i) => i).sort((i, j) => scores[j] - scores[i] || i - j);
+  const kept: number[] = [];
+  for (const i of order) {
+    if (kept.length >= maxOutput) break;
+    if (kept.every((k) => classes[k] !== classes[i] || iou(boxes[i], boxes[k]) <= iouThreshold)) kept.push(i);
+  }
+  return kept;
+}

@@ -60,7 +60,9 @@ export const importModelHandler: CallHandler<'importModel'> = async (params) => 
       for (const f of params.files) writeFileSync(join(staging, f.name), f.bytes);
       path = join(staging, onnx[0].name);
     }
-    const head = params.head.kind === 'classifier' ? params.head : params.head.kind === 'embedding' ? { ...params.head, extras: {} } : params.head;
+    const p = params.head;
+    // A detector without a decoder is left to the import's guess from the output shapes.
+    const head = p.kind === 'detector' ? (p.decoder ? { kind: 'detector' as const, decoder: p.decoder, outputs: {}, options: {} } : undefined) : p.kind === 'embedding' ? { ...p, extras: {} } : p;
     const manifest = await importOnnxModel(path, { name: params.name, head, input: params.input, labels: params.labels, force: params.force });
     const entry = findModel(manifest.name);
     if (!entry) throw new Error(`imported model '${manifest.name}' is not in the registry`);
