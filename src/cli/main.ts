@@ -7,6 +7,7 @@ import { registerEval } from './commands/eval';
 import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
+import { registerFaces } from './commands/faces';
 import { registerConvert } from './commands/convert';
 import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerExport(program);
   registerCalibrate(program);
+  registerFaces(program);
   return program;
 }
 

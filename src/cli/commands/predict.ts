@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine/errors';
+import { matchThreshold } from '../../engine/faces/calibration-store';
 import { annotateImage } from '../../engine/image/annotate';
 import { decodeImage, type RasterImage } from '../../engine/image/image';
 import { embedFace, faceSimilarity, largestFaceCrop, readFaceAttributes } from '../../engine/models/faces';
@@ -69,7 +70,7 @@ async function compareTo(path: string, model: LoadedModel, inputs: { image: Rast
   const reference = await embedFace(await inputImage(path, align, model), model);
   const values: number[] = [];
   for (const input of inputs) values.push(faceSimilarity((await embedFace(input.image, model)).descriptor, reference.descriptor));
-  return { values, threshold: head.threshold ?? 0.5 };
+  return { values, threshold: matchThreshold(model.hash, head.threshold ?? 0.5) };
 }
 
 async function drawAll(target: string, inputs: { name: string; image: RasterImage }[], results: ImagePrediction[]): Promise<void> {
