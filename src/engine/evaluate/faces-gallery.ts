@@ -6,15 +6,15 @@
  * the match threshold. Beside the frames: a noise-textured frame and a plain single-colour
  * frame of the same shape, and the clean probe.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/config';
 import { framesOnEyes } from '../attacks/placement';
 import { UserError } from '../errors';
 import { embedLargestFace, zooFaceModels, type FaceModels } from '../faces/embed';
 import { listGalleries, loadGallery, type Gallery } from '../faces/gallery';
 import { writeFileAtomic } from '../fs/atomic';
-import { decodeImage, type RasterImage } from '../image/image';
+import { decodeImage, writeImage, type RasterImage } from '../image/image';
 import { faceSimilarity } from '../models/faces';
 import { IDENTITY_VIEW } from '../render/eot';
 import { createBatchRenderer } from '../render/renderer';
@@ -156,6 +156,8 @@ export async function evaluateOnGallery(runDir: string, input: GalleryEvalInput,
   const renderer = createBatchRenderer(shape.mask);
   const verdicts: Record<GalleryVariant, ProbeVerdict[]> = { frames: [], 'noise frames': [], 'plain frames': [], clean: [] };
   const skipped: string[] = [];
+  const viewsDir = join(input.out ?? runDir, 'faces-eval-views');
+  mkdirSync(viewsDir, { recursive: true });
   try {
     for (const file of probeFiles(input.probes)) {
       const photo = await decodeImage(file, { label: file });
@@ -172,6 +174,8 @@ export async function evaluateOnGallery(runDir: string, input: GalleryEvalInput,
         if (variant !== 'clean') {
           const batch = await renderer.render(textures[variant], [{ scene, quads: [quad], view: IDENTITY_VIEW, noiseSeed: 0 }]);
           view = pixelsToRaster(batch.pixels.data, photo.width, photo.height);
+          // What the camera would see, to look at beside the numbers.
+          await writeImage(join(viewsDir, `${basename(file, extname(file))}-${variant.replace(' ', '-')}.jpg`), view, 90);
         }
         const found = await embedLargestFace(face, view, file);
         if (!found) {
@@ -224,7 +228,7 @@ export async function evaluateOnGallery(runDir: string, input: GalleryEvalInput,
     files: [],
   };
   const metric = config.goal === 'impersonate' ? `impersonation (face found, rank-1 = ${input.target}, >= ${threshold.toFixed(3)})` : `dodging (face found, not matched as ${input.wearer} at ${threshold.toFixed(3)})`;
-  const chart = await renderChart(summaryChart(GALLERY_VARIANTS.map((v) => ({ variant: v, rate: report.rates[v].success })), metric, `${config.model} vs gallery: ${metric}`));
+  const chart = await renderChart(summaryChart(GALLERY_VARIANTS.map((v) => ({ variant: v, rate: report.rates[v].success })), metric, `${config.model} vs gallery: ${metric}`, { domain: GALLERY_VARIANTS, range: ['#d62728', '#8c8c8c', '#ff7f0e', '#1f77b4'] }));
   const files = { 'faces-eval-summary.svg': chart.svg, 'faces-eval-summary.png': chart.png };
   for (const [name, data] of Object.entries(files)) writeFileAtomic(join(out, name), data);
   report.files = [join(out, 'faces-eval.json'), ...Object.keys(files).map((f) => join(out, f))];
