@@ -236,7 +236,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
     store.writeRecord(record);
     return { dir: store.dir, status: 'done', stepsDone: step, earlyStopped, recentSuccess: mean(recent) };
   } finally {
-    await Promise.all([oracle.dispose(), compositor.close()]);
+    await Promise.all([oracle.dispose(), compositor.close(), prepared.objective.dispose?.()]);
   }
 }
 

@@ -6,6 +6,9 @@ import type { PatchMask } from '../render/shapes';
 import type { Plane } from '../render/texture';
 import type { PhysicalAttackConfig } from './config';
 import { alignFace, mainFace, zooFaceDetector, type FaceDetector } from './faces';
+import { keepDetectable } from '../faces/detectable';
+import { loadModel } from '../models/loaded';
+import { targetFromModel } from './model-target';
 import { buildObjective, type Objective } from './objective';
 import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, stickerOnBox } from './placement';
 import { listSceneFiles, loadScenes, scenesToPixels } from './scenes';
@@ -103,7 +106,8 @@ async function prepareFaces(config: PhysicalAttackConfig, target: AttackTarget, 
     const t = await alignedFace(detect, config.target as string, target);
     targetVector = unit((await target.predict(scenesToPixels([t.plane])))[0].embedding);
   }
-  const objective = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector, awayFromWearer: config.awayFromWearer });
+  const goal = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector, awayFromWearer: config.awayFromWearer });
+  const objective = config.keepDetectable > 0 ? keepDetectable(goal, targetFromModel(await loadModel('blazeface')), { weight: config.keepDetectable }) : goal;
   return { names: files.map((f) => basename(f)), files: files.map((f) => resolve(f)), planes, quads, objective, notes };
 }
 
