@@ -6,7 +6,11 @@
  * licence is unclear); this makes the same ones again. Video frames are read through the ffmpeg
  * the app ships (src/engine/video/frames.ts).
  *
- *   npx tsx scripts/face-identities.ts OUT_DIR [--spec FILE]
+ *   npx tsx scripts/face-identities.ts OUT_DIR [--spec FILE] [--group-faces]
+ *
+ * --group-faces adds the 22 faces of the face-api sample group photos committed under
+ * test/fixtures/images (21 people: group1-face1 and group3-face1 are one woman) as one-photo
+ * identities in their enrol split: more different-person pairs for `faces calibrate`.
  *
  * Then e.g. `patchlab faces enrol franck OUT/franck/enrol/*.jpg` and
  * `patchlab faces calibrate --pairs OUT --split enrol,probe`.
@@ -14,14 +18,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { zooFaceDetector } from '../src/engine/attacks/faces';
 import { writeFileAtomic } from '../src/engine/fs/atomic';
 import { writeImage } from '../src/engine/image/image';
 import { frameAt } from '../src/engine/video/frames';
 import { firstIssue } from '../src/shared/zod-issue';
+import { groupFaceFiles, SAME_PERSON, samePersonPredicate } from './group-faces';
 
 const MAX_SIDE = 640;
 
@@ -37,7 +43,7 @@ const Spec = z.strictObject({
   identities: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(Photo).min(1)),
 });
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { spec: { type: 'string', default: join(import.meta.dirname, 'face-identities.json') } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { spec: { type: 'string', default: join(import.meta.dirname, 'face-identities.json') }, 'group-faces': { type: 'boolean', default: false } } });
 const out = positionals[0];
 if (!out) throw new Error('usage: npx tsx scripts/face-identities.ts OUT_DIR [--spec FILE]');
 const parsed = Spec.safeParse(JSON.parse(readFileSync(values.spec ?? '', 'utf8')));
@@ -67,5 +73,19 @@ for (const [name, photos] of Object.entries(spec.identities)) {
     made[name].push({ file: join(name, photo.split, `${name}-${String(k).padStart(2, '0')}.jpg`), from: `${id}/${photo.path}`, ...(photo.time !== undefined ? { time: photo.time } : {}), split: photo.split });
   }
   console.log(`${name}: ${photos.length} photos`);
+}
+if (values['group-faces']) {
+  const files = await groupFaceFiles(await zooFaceDetector(), join(work, 'group-faces'));
+  const samePerson = samePersonPredicate(SAME_PERSON);
+  for (const [i, file] of files.entries()) {
+    // The first face of a same-person group names the identity.
+    const first = files.findIndex((_, j) => samePerson(i, j));
+    const name = basename(files[first], '.png');
+    const dir = join(out, name, 'enrol');
+    mkdirSync(dir, { recursive: true });
+    await sharp(file).jpeg({ quality: 92 }).toFile(join(dir, `${basename(file, '.png')}.jpg`));
+    (made[name] ??= []).push({ file: join(name, 'enrol', `${basename(file, '.png')}.jpg`), from: `test/fixtures/images/${basename(file).replace(/-face\d+\.png$/, '.jpg')}`, split: 'enrol' });
+  }
+  console.log(`group faces: ${files.length} faces`);
 }
 writeFileAtomic(join(out, 'identities.json'), JSON.stringify({ package: spec.package, identities: made }, null, 2) + '\n');

@@ -30,6 +30,8 @@ export interface Prepared extends PreparedScenes {
 
 export interface PrepareOptions {
   faceDetector?: FaceDetector;
+  /** The face detector as a model, for the keep-detectable term (blazeface from the zoo unless a stand-in detector is given). */
+  faceDetectorModel?: AttackTarget;
   onNote?: (message: string) => void;
 }
 
@@ -107,7 +109,12 @@ async function prepareFaces(config: PhysicalAttackConfig, target: AttackTarget, 
     targetVector = unit((await target.predict(scenesToPixels([t.plane])))[0].embedding);
   }
   const goal = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector, awayFromWearer: config.awayFromWearer });
-  const objective = config.keepDetectable > 0 ? keepDetectable(goal, targetFromModel(await loadModel('blazeface')), { weight: config.keepDetectable }) : goal;
+  let objective = goal;
+  if (config.keepDetectable > 0) {
+    const detector = options.faceDetectorModel ?? (options.faceDetector ? undefined : targetFromModel(await loadModel('blazeface')));
+    if (detector) objective = keepDetectable(goal, detector, { weight: config.keepDetectable });
+    else notes.push('keep-detectable: the face detector given is not a model; the term is left out');
+  }
   return { names: files.map((f) => basename(f)), files: files.map((f) => resolve(f)), planes, quads, objective, notes };
 }
 
