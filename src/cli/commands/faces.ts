@@ -34,8 +34,9 @@ export function registerFaces(program: Command): void {
     .option('--model <model>', 'face descriptor model', 'faceres')
     .option('--json', 'print the gallery summary as JSON')
     .action(async (name: string, inputs: string[], opts: EnrolFlags) => {
+      const frames = parsePositiveInt('--frames', opts.frames);
       const models = await zooFaceModels(opts.model);
-      const gallery = await enrolGallery(name, inputs, models, { frames: parsePositiveInt('--frames', opts.frames), onNote: note });
+      const gallery = await enrolGallery(name, inputs, models, { frames, onNote: note });
       const summary = { name: gallery.name, model: gallery.model, faces: gallery.entries.length, skipped: gallery.skipped };
       if (opts.json) return printJson(summary);
       println(`gallery ${name}: ${gallery.entries.length} face(s) enrolled with ${gallery.model}${gallery.skipped.length ? `; ${gallery.skipped.length} input(s) without a face left out` : ''}`);
