@@ -113,7 +113,11 @@ async function prepareFaces(config: PhysicalAttackConfig, target: AttackTarget, 
   if (config.keepDetectable > 0) {
     const detector = options.faceDetectorModel ?? (options.faceDetector ? undefined : targetFromModel(await loadModel('blazeface')));
     if (detector) objective = keepDetectable(goal, detector, { weight: config.keepDetectable });
-    else notes.push('keep-detectable: the face detector given is not a model; the term is left out');
+    else {
+      const m = 'keep-detectable: the face detector given is not a model; the term is left out';
+      notes.push(m);
+      options.onNote?.(m);
+    }
   }
   return { names: files.map((f) => basename(f)), files: files.map((f) => resolve(f)), planes, quads, objective, notes };
 }

@@ -1,4 +1,10 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
+import { RunStore } from '../../../src/engine/runs/store';
+import { tempDir } from '../../helpers/paths';
+import { toyFaceDescriptor, toyFaceDetector, writeToyFaces } from '../../helpers/toy-faces';
 import type { GradientOracle, LossArgs } from '../../../src/engine/autodiff/oracle';
 import type { Objective } from '../../../src/engine/attacks/objective';
 import type { AttackTarget } from '../../../src/engine/attacks/target';
@@ -128,5 +134,29 @@ describe('keepDetectable', () => {
     // Best logit 4 · 0.5 − 2.5 = −0.5: blazeface's 0.5 cut would drop the face.
     expect(lost.success(r2.loss, [0, 1], r2.outputs)).toEqual([false, false]);
     expect(lost.describe).toMatch(/relu\(2 − best linear-detector face logit\)/);
+  });
+});
+
+describe('the detector in the eyeglass attack', () => {
+  it('is on by default for impersonation and off for dodging; a stand-in detector without a model leaves it out with a note', async () => {
+    const root = tempDir('patchlab-detectable-');
+    mkdirSync(join(root, 'faces'));
+    const [wearer, target] = await writeToyFaces(join(root, 'faces'), 2);
+    const common = { attack: 'glasses' as const, model: 'toy-faces', scenes: wearer, resolution: 64, steps: 2, batch: 2, exportSize: 128, sampleCount: 2 };
+    const options = { target: toyFaceDescriptor(), faceDetector: toyFaceDetector, previewEvery: 0 };
+    await runPhysicalAttack({ ...common, goal: 'impersonate', target }, join(root, 'imp'), { ...options, faceDetectorModel: linearDetector([1, 4], [-3, 2]) });
+    const imp = RunStore.open(join(root, 'imp')).readRecord();
+    expect(imp.config).toMatchObject({ keepDetectable: 0.05 });
+    expect(imp.summary?.objective).toMatch(/\+ 0\.05 · relu\(2 − best linear-detector face logit\)/);
+
+    await runPhysicalAttack({ ...common, goal: 'impersonate', target }, join(root, 'stand-in'), options);
+    const standIn = RunStore.open(join(root, 'stand-in')).readRecord();
+    expect(standIn.summary?.objective).not.toMatch(/relu/);
+    expect(standIn.notes).toContain('keep-detectable: the face detector given is not a model; the term is left out');
+
+    await runPhysicalAttack({ ...common, goal: 'dodge' }, join(root, 'dodge'), { ...options, faceDetectorModel: linearDetector([1, 4], [-3, 2]) });
+    const dodge = RunStore.open(join(root, 'dodge')).readRecord();
+    expect(dodge.config).toMatchObject({ keepDetectable: 0 });
+    expect(dodge.summary?.objective).not.toMatch(/relu/);
   });
 });
