@@ -8,6 +8,7 @@ import { registerEval } from './commands/eval';
 import { registerBench } from './commands/bench';
 import { registerCalibrate } from './commands/calibrate';
 import { registerExport } from './commands/export';
+import { registerFaces } from './commands/faces';
 import { registerConvert } from './commands/convert';
 import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerExport(program);
   registerCalibrate(program);
+  registerFaces(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ATTACK_KINDS, GOALS, HIDE_LOSSES, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
+import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
 import { GOALS_OF } from '../../shared/physical-attacks';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical';
 import { UserError } from '../../engine/errors';
@@ -37,6 +37,7 @@ interface AttackFlags {
   earlyStop?: string;
   hideLoss?: string;
   awayFromWearer?: string;
+  keepDetectable?: string | boolean;
   out?: string;
   resume?: string;
   json?: boolean;
@@ -94,6 +95,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
       .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default), max (largest class score, adversarial-yolo; sticker default), or on YOLO-style heads obj, cls, obj-cls (adversarial-yolo\'s three)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
+      .option('--keep-detectable [weight]', 'glasses: keep blazeface finding the face, a second model in the loss (weight 0.05 when given alone; impersonate default: on)')
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
       .option('--resume <dir>', 'continue a stopped or killed run from its last checkpoint')
@@ -162,6 +164,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
   if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, HIDE_LOSSES);
   if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
+  if (f.keepDetectable !== undefined) input.keepDetectable = f.keepDetectable === true ? KEEP_DETECTABLE_WEIGHT : parseNumber('--keep-detectable', String(f.keepDetectable));
   return input;
 }
 

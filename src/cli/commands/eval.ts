@@ -3,13 +3,15 @@ import type { Command } from 'commander';
 import { GOALS } from '../../engine/attacks/config';
 import { evaluateRun, VARIANTS, type EvalInput, type EvalReport } from '../../engine/evaluate/evaluate';
 import { parseShape } from '../../engine/render/shapes';
+import { UserError } from '../../engine/errors';
 import { parseEot } from '../eot-option';
+import { evalOnGallery } from './faces';
 import { printJson, println, table } from '../output';
 import { parseChoice, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
 
 interface EvalFlags {
   model?: string;
-  scenes: string;
+  scenes?: string;
   views: string;
   widen?: string;
   eot?: string;
@@ -25,6 +27,10 @@ interface EvalFlags {
   threshold?: string;
   annotations?: string;
   area?: string;
+  probes?: string;
+  gallery?: string;
+  wearer?: string;
+  impersonate?: string;
   json?: boolean;
 }
 
@@ -33,7 +39,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('measure a patch on held-out scenes under wider transforms, beside noise and natural-image controls')
     .argument('<source>', 'a run folder, or a patch PNG (alpha = mask)')
-    .requiredOption('--scenes <dir>', 'held-out scene images (folder or comma-separated files)')
+    .option('--scenes <dir>', 'held-out scene images (folder or comma-separated files)')
     .option('--model <model>', "model to evaluate against (default: the run's)")
     .option('--views <n>', 'views per scene', '16')
     .option('--widen <factor>', 'widen every training transform range by this factor', '1.5')
@@ -50,8 +56,14 @@ export function registerEval(program: Command): void {
     .option('--threshold <cosine>', "face descriptors: the similarity at which two faces match (default: the model's)")
     .option('--annotations <file|dir>', 'detectors: ground truth (COCO JSON, or a folder of YOLO txt labels) to report AP@0.5 and AP@[.5:.95] of the class and PR curves')
     .option('--area <size>', 'with --annotations: score only small, medium or large objects (COCO box areas)')
+    .option('--probes <dir>', 'eyeglass runs: probe photos of the wearer, judged against enrolled galleries (with --wearer)')
+    .option('--gallery <names>', "with --probes: the galleries to identify against, comma-separated (default: all)")
+    .option('--wearer <gallery>', "with --probes: the wearer's gallery")
+    .option('--impersonate <gallery>', 'with --probes: the gallery an impersonation run should be matched as')
     .option('--json', 'print eval.json to stdout')
     .action(async (source: string, f: EvalFlags) => {
+      if (f.probes) return evalOnGallery(source, f);
+      if (!f.scenes) throw new UserError('eval needs --scenes DIR (or, for eyeglass frames, --probes DIR --wearer GALLERY)');
       const input: EvalInput = { scenes: f.scenes, views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
       if (f.model) input.model = f.model;
       if (f.widen) input.widen = Math.max(1, parseNumber('--widen', f.widen));

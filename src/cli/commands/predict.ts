@@ -3,6 +3,7 @@ import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../engine/errors';
 import { writeFileAtomic } from '../../engine/fs/atomic';
+import { matchThreshold } from '../../engine/faces/calibration-store';
 import { annotateImage } from '../../engine/image/annotate';
 import { decodeImage, type RasterImage } from '../../engine/image/image';
 import { embedFace, faceSimilarity, largestFaceCrop, readFaceAttributes } from '../../engine/models/faces';
@@ -84,7 +85,7 @@ async function compareTo(path: string, model: LoadedModel, inputs: readonly (Loa
   const reference = await embedFace(await inputImage(path, align, model), model);
   const values: (number | undefined)[] = [];
   for (const input of inputs) values.push(input ? faceSimilarity((await embedFace(input.image, model)).descriptor, reference.descriptor) : undefined);
-  return { values, threshold: head.threshold ?? 0.5 };
+  return { values, threshold: matchThreshold(model.hash, head.threshold ?? 0.5) };
 }
 
 function checkDrawTarget(target: string, count: number): void {

@@ -1,6 +1,7 @@
 import { createGradientOracle } from '../autodiff/gradient-oracle';
 import type { LossSpec } from '../autodiff/oracle';
 import { UserError } from '../errors';
+import { matchThreshold } from '../faces/calibration-store';
 import type { PixelEncoding } from '../image/tensorize';
 import { rowProbabilities, topK } from '../models/classifier';
 import { getDecoder } from '../models/decoders/index';
@@ -19,7 +20,8 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
   if (head.kind === 'detector' && Object.keys(roles).length === 0) Object.assign(roles, head.outputs);
   if (head.kind === 'embedding' && head.output && !roles.embedding) roles.embedding = head.output;
   if (head.kind === 'classifier' && head.output && !roles.logits) roles.logits = head.output;
-  const threshold = task === 'embedding' ? (head.kind === 'embedding' ? (head.threshold ?? 0.5) : 0.5) : Number((head.kind === 'detector' && (head.options.minScore ?? head.options.threshold)) || 0.3);
+  // Face descriptors: the calibrated FMR-1% threshold where `patchlab faces calibrate` measured one.
+  const threshold = task === 'embedding' ? matchThreshold(model.hash, head.kind === 'embedding' ? (head.threshold ?? 0.5) : 0.5) : Number((head.kind === 'detector' && (head.options.minScore ?? head.options.threshold)) || 0.3);
   return {
     name: model.name,
     hash: model.hash,

@@ -19,6 +19,8 @@ export interface Objective {
   success(loss: Float32Array, scenes: readonly number[], outputs: Record<string, FloatTensor>): boolean[];
   /** Goals that need the model outputs first (a loss the oracle has no kind for) run two passes. */
   evaluate?(oracle: GradientOracle, pixels: FloatTensor, scenes: readonly number[]): Promise<GradientResult>;
+  /** Frees what the objective holds besides the main oracle (a second model's session). */
+  dispose?(): Promise<void>;
 }
 
 export interface ObjectiveContext {

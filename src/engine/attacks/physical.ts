@@ -55,6 +55,8 @@ export interface PhysicalRunOptions {
   /** The model under attack; built from `config.model` via the zoo when absent. */
   target?: AttackTarget;
   faceDetector?: FaceDetector;
+  /** The detector as a model for the keep-detectable term (tests pass a small one). */
+  faceDetectorModel?: AttackTarget;
   /** Steps between patch previews in progress events (0 = none). */
   previewEvery?: number;
 }
@@ -155,7 +157,7 @@ async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, op
     options.onNote?.(m);
   };
   const mask = await shapeMask(config.shape, config.resolution);
-  const prepared = await prepareAttack(config, target, mask, { faceDetector: options.faceDetector, onNote: note });
+  const prepared = await prepareAttack(config, target, mask, { faceDetector: options.faceDetector, faceDetectorModel: options.faceDetectorModel, onNote: note });
   const palette = loadPaletteFile(config.palette);
   if (palette.calibration === undefined && config.palette !== 'default') note(`palette ${palette.name} is not calibrated: NPS uses its intended colours and the printer model is the identity`);
   const printer = config.printerModel ? printerColourModel(palette.model) : undefined;
@@ -263,7 +265,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
     store.writeRecord(record);
     return { dir: store.dir, status: 'done', stepsDone: step, earlyStopped, recentSuccess: mean(recent) };
   } finally {
-    await Promise.all([oracle.dispose(), compositor.close()]);
+    await Promise.all([oracle.dispose(), compositor.close(), prepared.objective.dispose?.()]);
   }
 }
 

@@ -6,6 +6,9 @@ import type { PatchMask } from '../render/shapes';
 import type { Plane } from '../render/texture';
 import type { PhysicalAttackConfig } from './config';
 import { alignFace, mainFace, zooFaceDetector, type FaceDetector } from './faces';
+import { keepDetectable } from '../faces/detectable';
+import { loadModel } from '../models/loaded';
+import { targetFromModel } from './model-target';
 import { buildObjective, type Objective } from './objective';
 import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, stickerOnBox } from './placement';
 import { listSceneFiles, loadScenes, scenesToPixels } from './scenes';
@@ -27,6 +30,8 @@ export interface Prepared extends PreparedScenes {
 
 export interface PrepareOptions {
   faceDetector?: FaceDetector;
+  /** The face detector as a model, for the keep-detectable term (blazeface from the zoo unless a stand-in detector is given). */
+  faceDetectorModel?: AttackTarget;
   onNote?: (message: string) => void;
 }
 
@@ -103,7 +108,17 @@ async function prepareFaces(config: PhysicalAttackConfig, target: AttackTarget, 
     const t = await alignedFace(detect, config.target as string, target);
     targetVector = unit((await target.predict(scenesToPixels([t.plane])))[0].embedding);
   }
-  const objective = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector, awayFromWearer: config.awayFromWearer });
+  const goal = await buildObjective({ target, goal: config.goal, sceneVectors: own, targetVector, awayFromWearer: config.awayFromWearer });
+  let objective = goal;
+  if (config.keepDetectable > 0) {
+    const detector = options.faceDetectorModel ?? (options.faceDetector ? undefined : targetFromModel(await loadModel('blazeface')));
+    if (detector) objective = keepDetectable(goal, detector, { weight: config.keepDetectable });
+    else {
+      const m = 'keep-detectable: the face detector given is not a model; the term is left out';
+      notes.push(m);
+      options.onNote?.(m);
+    }
+  }
   return { names: files.map((f) => basename(f)), files: files.map((f) => resolve(f)), planes, quads, objective, notes };
 }
 

@@ -47,7 +47,7 @@ export function binsChart(rows: readonly BinRow[], metric: string, title: string
 }
 
 /** One bar per variant: the headline number beside its controls. */
-export function summaryChart(rows: readonly { variant: string; rate: number }[], metric: string, title: string): TopLevelSpec {
+export function summaryChart(rows: readonly { variant: string; rate: number }[], metric: string, title: string, colours: { domain: readonly string[]; range: readonly string[] } = VARIANT_COLOURS): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -55,7 +55,7 @@ export function summaryChart(rows: readonly { variant: string; rate: number }[],
     height: 160,
     data: { values: rows as unknown as Record<string, unknown>[] },
     layer: [
-      { mark: 'bar', encoding: { y: { field: 'variant', type: 'nominal', title: null, sort: null }, x: { field: 'rate', type: 'quantitative', title: metric, scale: { domain: [0, 1] }, axis: { format: '%' } }, color: { field: 'variant', type: 'nominal', legend: null, scale: VARIANT_COLOURS } } },
+      { mark: 'bar', encoding: { y: { field: 'variant', type: 'nominal', title: null, sort: null }, x: { field: 'rate', type: 'quantitative', title: metric, scale: { domain: [0, 1] }, axis: { format: '%' } }, color: { field: 'variant', type: 'nominal', legend: null, scale: colours } } },
       { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { y: { field: 'variant', type: 'nominal', sort: null }, x: { field: 'rate', type: 'quantitative' }, text: { field: 'rate', type: 'quantitative', format: '.0%' } } },
     ],
   } as TopLevelSpec;
