@@ -152,12 +152,12 @@ export async function robustReport(o: RobustOptions, progress?: RobustProgress):
 }
 
 /** C&W-L2 is a minimum-norm attack: a success beyond the L2 budget does not count (the clean image stands). */
-function withinL2(adv: FloatTensor, x0: FloatTensor, budget: number, norms: number[], fooled: boolean[]): FloatTensor {
+function withinL2(adv: FloatTensor, x0: FloatTensor, budget: number, norms: number[], stillCorrect: boolean[]): FloatTensor {
   const l2 = sampleNorms(adv, 'l2', x0);
   const out = floatTensor(adv.dims, Float32Array.from(adv.data));
   const size = adv.data.length / adv.dims[0];
   for (let i = 0; i < adv.dims[0]; i++) {
-    if (!fooled[i]) norms.push(l2[i]);
+    if (!stillCorrect[i]) norms.push(l2[i]);
     if (l2[i] > budget) out.data.set(x0.data.subarray(i * size, (i + 1) * size), i * size);
   }
   return out;
