@@ -14,6 +14,9 @@ import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 import { registerServe } from './commands/serve';
+import { registerDistill } from './commands/distill';
+import { registerEvalRobust } from './commands/eval-robust';
+import { registerTrain } from './commands/train';
 
 export function buildProgram(): Command {
   const program = new Command('patchlab')
@@ -43,6 +46,9 @@ export function buildProgram(): Command {
   registerPhysicalAttacks(attack);
   registerDigitalAttacks(attack);
   registerEval(program);
+  registerTrain(program);
+  registerDistill(program);
+  registerEvalRobust(program);
   registerExport(program);
   registerCalibrate(program);
   registerFaces(program);

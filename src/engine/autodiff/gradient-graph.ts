@@ -35,6 +35,12 @@ export interface GradientGraphOptions {
   /** The classifier output already holds probabilities (ce uses log p instead of log softmax). */
   probabilities?: boolean;
   lowering?: Partial<LoweringOptions>;
+  /**
+   * Initializers to turn into graph inputs (fed per call, so one session serves every training
+   * step) and, with `weightGradients` (default true), to differentiate with respect to.
+   */
+  weights?: WeightSelection;
+  weightGradients?: boolean;
   /** Replaces the rule table (tests use it to prove a wrong rule is caught). */
   rules?: RuleTable;
   label?: string;
@@ -58,6 +64,20 @@ export interface GradientGraph {
   shapes: Record<string, number[]>;
   /** Other model inputs that must still be fed. */
   extraInputs: ValueInfo[];
+  /** The selected weights (now graph inputs to feed), their initial values and gradient outputs. */
+  weights: WeightGradient[];
+}
+
+/** Which initializers are parameters: every trainable one, or those named or under a name prefix. */
+export type WeightSelection = 'all' | { names?: string[]; prefixes?: string[] };
+
+export interface WeightGradient {
+  name: string;
+  dims: number[];
+  /** The initializer's value in the source model. */
+  initial: Tensor;
+  /** Graph output holding d(loss)/d(weight) (absent when weight gradients were not asked for). */
+  grad?: string;
 }
 
 /**
@@ -99,12 +119,16 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
     { name: input, type: inputType, dims: inputShapeAt },
     ...extraInputs.map((i) => ({ name: i.name, type: i.type ?? 'float32', dims: shapeFunction(i, undefined, label) })),
   ];
+  const params = options.weights ? selectWeights(graph, options.weights, label) : [];
+  const paramNames = new Set(params.map((p) => p.name));
+  const paramInputs: ValueInfo[] = params.map((p) => ({ name: p.name, type: p.type, shape: p.dims }));
+  discoveryInputs.push(...params.map((p) => ({ name: p.name, type: p.type, dims: () => p.dims })));
   const forward: Graph = {
     ...graph,
     nodes: [...prefixEmit.nodes, ...graph.nodes],
-    initializers: new Map([...graph.initializers, ...prefixEmit.initializers]),
+    initializers: new Map([...graph.initializers, ...prefixEmit.initializers].filter(([k]) => !paramNames.has(k))),
     // Sized at batch 1 and 2 during discovery, so the batch stays symbolic here.
-    inputs: [{ name: input, type: inputType, shape: [batchFree ? 'batch' : batch, ...inputShapeAt(batch).slice(1)] }, ...extraInputs],
+    inputs: [{ name: input, type: inputType, shape: [batchFree ? 'batch' : batch, ...inputShapeAt(batch).slice(1)] }, ...extraInputs, ...paramInputs],
     valueInfo: [],
   };
   const values = await discoverValues({ ...model, graph: forward }, discoveryInputs, batch, batchFree, label);
@@ -121,10 +145,11 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
   const seedValue = 1 / (options.reduction === 'mean' ? batch : 1);
   const lossType = floatTypeOfValue(values, head.loss, label);
   const seed = emit.expand(emit.scalar(seedValue, lossType), [batch]);
+  const differentiated = options.weightGradients === false ? [] : params.map((p) => p.name);
   const grads = buildBackward({
     graph: all,
     values,
-    wrt: [input],
+    wrt: [input, ...differentiated],
     seeds: [{ value: head.loss, grad: seed }],
     emit,
     lowering: { ...DEFAULT_LOWERING, ...options.lowering },
@@ -136,10 +161,17 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
   const grad = out.fresh('grad');
   out.opInto('Identity', [gradValue], [grad]);
   const lossMean = out.reduce('ReduceMean', head.loss, [0], false);
+  const weightGrads = new Map<string, string>();
+  for (const name of differentiated) {
+    const own = out.fresh(`grad_${name}`);
+    const g = grads.get(name);
+    out.opInto('Identity', [g ?? out.expand(out.scalar(0, 'float32'), params.find((p) => p.name === name)!.dims)], [own]);
+    weightGrads.set(name, own);
+  }
 
   const nodes = [...all.nodes, ...emit.nodes, ...out.nodes];
-  const outputs: ValueInfo[] = [{ name: head.loss }, { name: lossMean }, { name: grad }, ...(options.outputs ?? []).map((name) => ({ name }))];
-  const inputs = [{ name: input, type: inputType, shape: inputShapeAt(batch) }, ...head.inputs, ...extraInputs];
+  const outputs: ValueInfo[] = [{ name: head.loss }, { name: lossMean }, { name: grad }, ...(options.outputs ?? []).map((name) => ({ name })), ...[...weightGrads.values()].map((name) => ({ name }))];
+  const inputs = [{ name: input, type: inputType, shape: inputShapeAt(batch) }, ...head.inputs, ...extraInputs, ...paramInputs];
   const initializers = new Map([...all.initializers, ...emit.initializers, ...out.initializers]);
   const pruned = prune({ ...emptyGraph(graph.name || 'gradient'), nodes, initializers, inputs, outputs });
   return {
@@ -154,7 +186,54 @@ export async function buildGradientGraph(source: Model, options: GradientGraphOp
     args: head.args,
     shapes: Object.fromEntries(wanted.map((name) => [name, values.shape(name)])),
     extraInputs: extraInputs.filter((i) => pruned.inputs.some((p) => p.name === i.name)),
+    weights: params.map((p) => ({ name: p.name, dims: p.dims, initial: p.tensor, grad: weightGrads.get(p.name) })),
   };
+}
+
+/**
+ * Float initializer slots that are settings or statistics, not parameters: 'all' leaves them
+ * constant (BatchNorm running statistics are updated from batch statistics, not by gradients).
+ */
+const FIXED_SLOTS: Record<string, number[]> = {
+  BatchNormalization: [3, 4],
+  Clip: [1, 2],
+  Resize: [1, 2, 3],
+  Pad: [1, 2],
+  Pow: [1],
+  Range: [0, 1, 2],
+  ConstantOfShape: [0],
+};
+
+interface Param {
+  name: string;
+  type: FloatType;
+  dims: number[];
+  tensor: Tensor;
+}
+
+function selectWeights(graph: Graph, selection: WeightSelection, label: string): Param[] {
+  const fixed = new Set<string>();
+  for (const node of graph.nodes) {
+    for (const slot of FIXED_SLOTS[node.opType] ?? []) if (node.inputs[slot]) fixed.add(node.inputs[slot]);
+  }
+  const wanted = (name: string) =>
+    selection === 'all' || (selection.names ?? []).includes(name) || (selection.prefixes ?? []).some((p) => name.startsWith(p));
+  if (selection !== 'all') {
+    for (const name of selection.names ?? []) {
+      if (!graph.initializers.has(name)) throw new UserError(`${label}: no initializer named '${name}' to train`);
+    }
+  }
+  const params: Param[] = [];
+  for (const [name, tensor] of graph.initializers) {
+    if (!wanted(name) || (selection === 'all' && fixed.has(name))) continue;
+    if (tensor.type !== 'float32' && tensor.type !== 'float64') {
+      if (selection === 'all') continue;
+      throw new UserError(`${label}: initializer '${name}' is ${tensor.type}; only float weights can be trained`);
+    }
+    params.push({ name, type: tensor.type, dims: [...tensor.dims], tensor });
+  }
+  if (params.length === 0) throw new UserError(`${label}: no weights match the selection`);
+  return params;
 }
 
 interface EmittedHead {

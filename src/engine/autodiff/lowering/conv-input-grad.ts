@@ -37,6 +37,9 @@ export function convInputGrad(r: ConvInputGradRequest): string {
       if (form === 'phase') return phaseSplit(r) ?? convTranspose(r);
       if (form === 'zero-insert') return zeroInsert(r) ?? convTranspose(r);
     }
+  } else if (!strided && r.group === 1 && r.lowering.stride1 === 'conv') {
+    // Weights fed per call (training): flip and transpose them inside the graph, same Conv form.
+    return stride1Conv(r) ?? convTranspose(r);
   }
   return convTranspose(r);
 }
@@ -67,8 +70,15 @@ function stride1Conv(r: ConvInputGradRequest, dy = r.dy, geometry = r.geometry):
   const begin = reach.map((e, i) => e - g.padsBegin[i]);
   const after = reach.map((e, i) => e - end[i]);
   if ([...begin, ...after].some((p) => p < 0)) return undefined;
-  const flipped = flippedTransposedWeights(r.weightData!, r.weightDims, r.group);
-  const w = r.emit.floatConst(flipped.data, flipped.dims, r.type, 'w_flipped');
+  let w: string;
+  if (r.weightData) {
+    const flipped = flippedTransposedWeights(r.weightData, r.weightDims, r.group);
+    w = r.emit.floatConst(flipped.data, flipped.dims, r.type, 'w_flipped');
+  } else {
+    const spatial = g.kernel.map((_, i) => i + 2);
+    const reversed = r.emit.slice(r.weight, spatial.map(() => -1), spatial.map(() => -(2 ** 62)), spatial, spatial.map(() => -1));
+    w = r.emit.transpose(reversed, [1, 0, ...spatial]);
+  }
   return r.emit.op('Conv', [dy, w], {
     dilations: ints(g.dilations),
     group: int(r.group),

@@ -1,5 +1,6 @@
 import { attrFloat } from '../../onnx/ir';
 import { affineMaskChannels, insideMask as affineInsideMask, positiveMask } from '../lowering/masks';
+import { unbroadcast } from './broadcast';
 import { only } from './only';
 import type { GradContext, RuleTable } from './types';
 
@@ -41,7 +42,12 @@ function leakyRelu(ctx: GradContext) {
 function prelu(ctx: GradContext) {
   const g = ctx.dy[0]!;
   const [x, slope] = ctx.node.inputs;
-  return [gated(ctx, positive(ctx, x), g, ctx.emit.mul(g, slope))];
+  // y = slope * x where x < 0: d/d slope = dy * min(x, 0), summed back to the slope's shape.
+  const dslope = ctx.needs(1)
+    ? unbroadcast(ctx.emit, ctx.emit.mul(g, ctx.emit.op('Min', [x, ctx.scalar(0, x)])), ctx.values.shape(ctx.node.outputs[0]), ctx.values.shape(slope))
+    : undefined;
+  if (!ctx.needs(0)) return [undefined, dslope];
+  return [gated(ctx, positive(ctx, x), g, ctx.emit.mul(g, slope)), dslope];
 }
 
 /** Inside the open interval (lo, hi) of the output, where clamping passes the gradient. */
@@ -175,7 +181,7 @@ function thresholdedRelu(ctx: GradContext) {
 export const activationRules: RuleTable = {
   Relu: relu,
   LeakyRelu: leakyRelu,
-  PRelu: only([0], prelu),
+  PRelu: only([0, 1], prelu),
   Clip: only([0], clip),
   Sigmoid: sigmoid,
   HardSigmoid: hardSigmoid,

@@ -2,11 +2,12 @@ import { attrInts } from '../../onnx/ir';
 import { tensorArray } from '../../onnx/tensor-data';
 import { convGeometry, groupOf } from '../lowering/conv-geometry';
 import { convInputGrad } from '../lowering/conv-input-grad';
+import { channelBiasGrad, convWeightGrad } from '../lowering/conv-weight-grad';
 import type { FloatData } from '../lowering/conv-weights';
 import { only } from './only';
 import type { GradContext, RuleTable } from './types';
 
-/** Conv and ConvTranspose w.r.t. their data input (weights are constants of the attack). */
+/** Conv and ConvTranspose w.r.t. their data input and, when training, their weights and bias. */
 
 function conv(ctx: GradContext) {
   const { node, values } = ctx;
@@ -16,6 +17,13 @@ function conv(ctx: GradContext) {
   const tensor = values.tensor(w);
   const weightData = tensor && (tensor.type === 'float32' || tensor.type === 'float64') ? (tensorArray(tensor) as FloatData) : undefined;
   const kernel = attrInts(node, 'kernel_shape') ?? weightDims.slice(2);
+  const outShape = values.shape(node.outputs[0]);
+  const geometry = convGeometry(node, inShape, outShape, kernel);
+  const dw = ctx.needs(1)
+    ? convWeightGrad({ emit: ctx.emit, x, inShape, dy: ctx.dy[0]!, outShape, weightDims, strides: geometry.strides, dilations: geometry.dilations, padsBegin: geometry.padsBegin, group: groupOf(node) })
+    : undefined;
+  const db = ctx.needs(2) ? channelBiasGrad(ctx.emit, ctx.dy[0]!, outShape.length) : undefined;
+  if (!ctx.needs(0)) return [undefined, dw, db];
   return [
     convInputGrad({
       emit: ctx.emit,
@@ -29,6 +37,8 @@ function conv(ctx: GradContext) {
       group: groupOf(node),
       lowering: ctx.lowering,
     }),
+    dw,
+    db,
   ];
 }
 
@@ -60,6 +70,15 @@ function convTranspose(ctx: GradContext) {
     return explicit ? explicit[i] : 0;
   });
   const end = kernel.map((k, i) => strides[i] * (inSize[i] - 1) + outputPadding[i] + (k - 1) * dilations[i] + 1 - outSize[i] - begin[i]);
+  const group = node.attributes.group?.type === 'int' ? node.attributes.group.value : 1;
+  // ConvTranspose(X, W) is the adjoint of Conv(., W) from Y's shape to X's, so dW is that Conv's
+  // weight gradient with dY as its input and X as its output gradient.
+  const outShape = values.shape(node.outputs[0]);
+  const dw = ctx.needs(1)
+    ? convWeightGrad({ emit, x: ctx.dy[0]!, inShape: outShape, dy: x, outShape: values.shape(x), weightDims, strides, dilations, padsBegin: begin, group })
+    : undefined;
+  const db = ctx.needs(2) ? channelBiasGrad(emit, ctx.dy[0]!, outShape.length) : undefined;
+  if (!ctx.needs(0)) return [undefined, dw, db];
   return [
     emit.op('Conv', [ctx.dy[0]!, w], {
       strides: { type: 'ints', value: strides },
@@ -68,10 +87,12 @@ function convTranspose(ctx: GradContext) {
       kernel_shape: { type: 'ints', value: kernel },
       pads: { type: 'ints', value: [...begin, ...end.map((e) => Math.max(0, e))] },
     }),
+    dw,
+    db,
   ];
 }
 
 export const convRules: RuleTable = {
-  Conv: only([0], conv),
-  ConvTranspose: only([0], convTranspose),
+  Conv: only([0, 1, 2], conv),
+  ConvTranspose: only([0, 1, 2], convTranspose),
 };
