@@ -12,6 +12,7 @@ import { registerGrad } from './commands/grad';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 import { registerServe } from './commands/serve';
+import { registerScenes } from './commands/scenes';
 
 export function buildProgram(): Command {
   const program = new Command('patchlab')
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerExport(program);
   registerCalibrate(program);
+  registerScenes(program);
   return program;
 }
 

@@ -167,7 +167,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       }
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const { samples, scenes } = drawBatch(config, prepared, step, B);
+      const { samples, scenes } = await drawBatch(config, prepared, step, B);
       const batch = await compositor.render(texture, samples);
       const t1 = performance.now();
       const obj = prepared.objective;
@@ -202,7 +202,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       elapsedMs += ms;
       const timing = { render: Math.round(t1 - t0), model: Math.round(t2 - t1), backward: Math.round(t3 - t2), rest: Math.round(performance.now() - t3) };
       const cpu = process.cpuUsage(cpu0);
-      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing });
+      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing, peakRssMb: peakRssMb() });
       if (step % config.checkpointEvery === 0) save();
       if (options.onProgress) {
         const sps = (step - sessionStartStep) / ((performance.now() - sessionStart) / 1000);
@@ -231,7 +231,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
     store.writeFile(RUN_FILES.samples, await renderSamples(config, prepared, compositor, texture, target));
     record.status = 'done';
     record.steps.done = step;
-    record.summary = { recentSuccess: mean(recent), elapsedSeconds: elapsedMs / 1000, earlyStopped, objective: prepared.objective.describe, shape: describeShape(config.shape), palette: palette.length };
+    record.summary = { recentSuccess: mean(recent), elapsedSeconds: elapsedMs / 1000, peakRssMb: peakRssMb(), earlyStopped, objective: prepared.objective.describe, shape: describeShape(config.shape), palette: palette.length };
     record.notes.push(...notes.filter((n) => !record.notes.includes(n)));
     store.writeRecord(record);
     return { dir: store.dir, status: 'done', stepsDone: step, earlyStopped, recentSuccess: mean(recent) };
@@ -241,16 +241,17 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
 }
 
 
-/** The views of one step: scenes and transforms drawn from the (seed, step) stream. */
-export function drawBatch(config: PhysicalAttackConfig, prepared: Prepared, step: number, size: number): { samples: SceneSample[]; scenes: number[] } {
+/** The views of one step: scenes and transforms drawn from the (seed, step) stream; scenes read from disk as needed. */
+export async function drawBatch(config: PhysicalAttackConfig, prepared: Prepared, step: number, size: number): Promise<{ samples: SceneSample[]; scenes: number[] }> {
   const rng = new Rng(config.seed, step, 0);
   const scenes: number[] = [];
-  const samples: SceneSample[] = [];
+  const draws: { s: number; view: SceneSample['view']; noiseSeed: number }[] = [];
   for (let i = 0; i < size; i++) {
     const s = rng.int(prepared.planes.length);
     scenes.push(s);
-    samples.push({ scene: prepared.planes[s], quads: prepared.quads[s], view: sampleView(config.eot, rng), noiseSeed: mixSeed(config.seed, [step, i, 1]) });
+    draws.push({ s, view: sampleView(config.eot, rng), noiseSeed: mixSeed(config.seed, [step, i, 1]) });
   }
+  const samples = await Promise.all(draws.map(async (d) => ({ scene: await prepared.planes.get(d.s), quads: prepared.quads[d.s], view: d.view, noiseSeed: d.noiseSeed })));
   return { samples, scenes };
 }
 
@@ -288,7 +289,7 @@ async function preview(texture: Plane): Promise<{ width: number; height: number;
 
 /** samples.png: views drawn like training ones, with what the model now sees. */
 async function renderSamples(config: PhysicalAttackConfig, prepared: Prepared, compositor: BatchRenderer, texture: Plane, target: AttackTarget): Promise<Buffer> {
-  const { samples, scenes } = drawBatch({ ...config, seed: mixSeed(config.seed, [0x5a3]) }, prepared, 0, config.sampleCount);
+  const { samples, scenes } = await drawBatch({ ...config, seed: mixSeed(config.seed, [0x5a3]) }, prepared, 0, config.sampleCount);
   const batch = await compositor.render(texture, samples);
   const predictions = await predictPlanes(
     target,
@@ -298,6 +299,11 @@ async function renderSamples(config: PhysicalAttackConfig, prepared: Prepared, c
     samples.map((_, i) => ({ pixels: batch.pixels, index: i, quads: batch.quads[i], prediction: predictions[i], caption: prepared.names[scenes[i]] })),
     (i) => target.labels[i] ?? String(i),
   );
+}
+
+/** The process's largest resident set so far, in MiB (scenes stream from disk, so this stays flat as sets grow). */
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 function mean(values: readonly number[]): number {

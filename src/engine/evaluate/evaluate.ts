@@ -157,7 +157,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
       const chunk = jobs.slice(start, start + options.batch);
       const results: Record<Variant, TargetPrediction[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
       for (const variant of VARIANTS) {
-        const samples: SceneSample[] = chunk.map((j) => ({ scene: prepared.planes[j.scene], quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed }));
+        const samples: SceneSample[] = await Promise.all(chunk.map(async (j) => ({ scene: await prepared.planes.get(j.scene), quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed })));
         const texture = variant === 'clean' ? source.texture : textures[variant];
         let pixels = (await compositor.render(texture, samples)).pixels;
         // Every variant of a chunk meets the same defence draws, so they are compared like for like.
@@ -286,12 +286,14 @@ interface Judge {
 }
 
 async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, prepared: Prepared, options: EvalOptions, callbacks: EvalCallbacks): Promise<Judge> {
-  const clean = await predictPlanes(target, prepared.planes);
+  // A scene set's stored boxes are this model's clean detections already: no second pass.
+  const clean = prepared.stored && target.task === 'detector' ? [] : await predictPlanes(target, prepared.planes);
   if (target.task === 'detector') {
     const c = classIndex(target, config.class ?? '');
     const t = config.goal === 'target' && config.target ? classIndex(target, config.target, '--target') : undefined;
-    const truth: Box[][] = clean.map((p, i) => {
-      const objects = objectsOfClass(p.detections ?? [], c, target.threshold).map((d) => d.box);
+    const stored = prepared.stored;
+    const truth: Box[][] = prepared.quads.map((_, i) => {
+      const objects = stored ? [...stored[i]] : objectsOfClass(clean[i].detections ?? [], c, target.threshold).map((d) => d.box);
       return config.attack === 'sticker' ? objects.slice(0, Math.max(1, prepared.quads[i].length)).slice(0, 1) : objects;
     });
     const name = target.labels[c] ?? String(c);

@@ -46,6 +46,8 @@ export interface MetricsLine {
   cpuMs?: number;
   /** Where the step's milliseconds went: compositor forward, model forward+backward (oracle), compositor backward, regularisers + optimiser. */
   timing?: { render: number; model: number; backward: number; rest: number };
+  /** Peak resident memory of the process so far, MiB. */
+  peakRssMb?: number;
 }
 
 /** A run directory on disk; every write that matters is atomic. */
