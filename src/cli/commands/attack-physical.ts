@@ -19,6 +19,7 @@ interface AttackFlags {
   resolution?: string;
   exportSize?: string;
   quad?: string;
+  placement?: string;
   steps?: string;
   batch?: string;
   seed?: string;
@@ -62,6 +63,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--size <fraction>', kind === 'patch' ? 'patch side as a fraction of the object box diagonal (0.2)' : kind === 'sticker' ? 'sticker area as a fraction of the object box (0.08)' : 'frame scale (1)')
       .option('--resolution <px>', 'optimised texture size, longer side in texels')
       .option('--export-size <px>', 'patch.png longer side in pixels (1024)')
+      .option('--placement <where>', 'patch on each detected object: box (adversarial-yolo: centred on the box, default) or torso (on the chest from movenet keypoints, box where they are missing)')
       .option('--quad <x1,y1,...,x4,y4>', 'place the patch on this quad (original scene pixels) instead of detected objects')
       .option('--steps <n>', 'optimisation steps')
       .option('--batch <n>', 'EOT views per step')
@@ -125,6 +127,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.size) input.size = positive('--size', f.size);
   if (f.resolution) input.resolution = parsePositiveInt('--resolution', f.resolution);
   if (f.exportSize) input.exportSize = parsePositiveInt('--export-size', f.exportSize);
+  if (f.placement) input.placement = { kind: 'detect', on: parseChoice('--placement', f.placement, ['box', 'torso'] as const) };
   if (f.quad) input.placement = { kind: 'quad', quad: parseList('--quad', f.quad, 8) };
   if (f.steps) input.steps = parsePositiveInt('--steps', f.steps);
   if (f.batch) input.batch = parsePositiveInt('--batch', f.batch);

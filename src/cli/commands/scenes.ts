@@ -5,6 +5,7 @@ import { addScenes } from '../../engine/scenes/add';
 import { detectInSet } from '../../engine/scenes/detect';
 import { checkSetName, readManifest, setsRoot, SPLITS, writeManifest, type Split } from '../../engine/scenes/manifest';
 import { assignSplits, countSplits } from '../../engine/scenes/split';
+import { movenetEstimator, poseInSet } from '../../engine/scenes/pose';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../engine/errors';
@@ -67,6 +68,25 @@ export function registerScenes(program: Command): void {
     .action(async (set: string, f: { model: string; class: string; json?: boolean }) => {
       await detect(set, f.model, f.class);
       printInfo(set, f.json);
+    });
+  scenes
+    .command('pose')
+    .description("run movenet once on every stored person and keep their keypoints (torso placement reads them)")
+    .argument('<set>', 'scene set name (detect people first)')
+    .action(async (set: string) => {
+      const estimator = await movenetEstimator();
+      let last = 0;
+      try {
+        await poseInSet(checkSetName(set), estimator, (done, total) => {
+          if (done - last >= 50 || done === total) {
+            note(`pose: ${done}/${total} scenes`);
+            last = done;
+          }
+        });
+      } finally {
+        await estimator.dispose();
+      }
+      printInfo(set);
     });
   scenes
     .command('split')
@@ -134,7 +154,7 @@ function printInfo(set: string, json?: boolean): void {
   const counts = countSplits(m);
   if (json) return printJson({ name: m.name, seed: m.seed, fractions: m.fractions, detector: m.detector, splits: counts, scenes: m.scenes.length, sources: Object.keys(m.sources).length });
   println(`scene set ${m.name}: ${m.scenes.length} scene(s) from ${Object.keys(m.sources).length} source(s), split seed ${m.seed}`);
-  println(m.detector ? `objects: ${m.detector.class} by ${m.detector.model} (score >= ${m.detector.minScore})` : 'objects: not detected yet (patchlab scenes detect)');
+  println(m.detector ? `objects: ${m.detector.class} by ${m.detector.model} (score >= ${m.detector.minScore})${m.detector.pose ? `, keypoints by ${m.detector.pose.model}` : ''}` : 'objects: not detected yet (patchlab scenes detect)');
   const rows = SPLITS.map((s: Split) => [s, String(counts[s].sources), String(counts[s].scenes), counts[s].people === undefined ? '-' : String(counts[s].people)]);
   println(table([['split', 'sources', 'scenes', m.detector?.class ?? 'objects'], ...rows]));
 }

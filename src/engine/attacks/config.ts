@@ -14,7 +14,12 @@ const Quad8 = z.array(z.number()).length(8);
 
 export const PlacementSchema = z.discriminatedUnion('kind', [
   /** On each detected object of the attacked class (the largest one only for stickers). */
-  z.object({ kind: z.literal('detect'), minScore: z.number().min(0).max(1).optional() }),
+  z.object({
+    kind: z.literal('detect'),
+    minScore: z.number().min(0).max(1).optional(),
+    /** box: adversarial-yolo's square on the box; torso: on the chest from pose keypoints (the box rule where they are missing). */
+    on: z.enum(['box', 'torso']).optional(),
+  }),
   /** A fixed quad x1,y1,...,x4,y4 (top-left, top-right, bottom-right, bottom-left) in original scene pixels. */
   z.object({ kind: z.literal('quad'), quad: Quad8 }),
   /** On the eyes, from face keypoints: the frame's lens centres on the eyes. */

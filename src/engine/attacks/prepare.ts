@@ -7,11 +7,13 @@ import type { Plane } from '../render/texture';
 import type { PhysicalAttackConfig } from './config';
 import { alignFace, mainFace, zooFaceDetector, type FaceDetector } from './faces';
 import { buildObjective, type Objective } from './objective';
-import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, stickerOnBox } from './placement';
+import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, patchOnTorso, stickerOnBox } from './placement';
 import { listSceneFiles, scenesToPixels } from './scenes';
 import { planesInMemory, streamScenes, type PlaneSource } from '../scenes/loader';
 import { selectScenesOf } from '../scenes/resolve';
 import type { Box } from './placement';
+import { movenetEstimator, type Keypoints } from '../scenes/pose';
+import { unmapBox, type ResizeTransform } from '../image/resize';
 import { classIndex, type AttackTarget, type TargetPrediction } from './target';
 
 /** Scenes ready for rendering: planes at the model's input size and where the patch goes on each. */
@@ -68,12 +70,21 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   }
   const predictions = target.task === 'classifier' || (placement.kind === 'detect' && !stored) ? await predictPlanes(target, scenes) : [];
   if (stored) note(`${config.scenes}: ${target.name}'s ${config.class} boxes read from the scene set (not detected again)`);
+  const torso = placement.kind === 'detect' && placement.on === 'torso' && config.attack === 'patch';
+  const poses = torso ? await torsoKeypoints(config, files, scenes.transforms, stored ?? predictions.map((p) => objectsOfClass(p.detections ?? [], cls as number, (placement.kind === 'detect' && placement.minScore) || target.threshold).map((d) => d.box))) : undefined;
+  const torsoCount = [0, 0];
   const quads: Quad[][] = scenes.transforms.map((t, i) => {
     switch (placement.kind) {
       case 'detect': {
         const boxes = stored ? stored[i] : objectsOfClass(predictions[i].detections ?? [], cls as number, placement.minScore ?? target.threshold).map((d) => d.box);
         const chosen = config.attack === 'sticker' ? boxes.slice(0, 1) : boxes;
-        return chosen.map((b) => (config.attack === 'sticker' ? stickerOnBox(b, config.size, aspect) : patchOnBox(b, config.size, aspect)));
+        return chosen.map((b, j) => {
+          if (config.attack === 'sticker') return stickerOnBox(b, config.size, aspect);
+          const kp = poses?.[i]?.[j];
+          const onTorso = kp ? patchOnTorso(kp, b, config.size, aspect) : undefined;
+          if (poses) torsoCount[onTorso ? 0 : 1]++;
+          return onTorso ?? patchOnBox(b, config.size, aspect);
+        });
       }
       case 'quad': {
         const q = placement.quad;
@@ -85,6 +96,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
         throw new UserError('--placement eyes is for eyeglass frames (patchlab attack glasses)');
     }
   });
+  if (poses) note(`torso placement: ${torsoCount[0]} of ${torsoCount[0] + torsoCount[1]} ${config.class ?? 'object'}(s) on the chest from keypoints, the rest on the box rule`);
   const keep = quads.map((q, i) => (q.length > 0 ? i : -1)).filter((i) => i >= 0);
   for (let i = 0; i < scenes.length; i++) if (quads[i].length === 0) note(`${names[i]}: no ${config.class} detected; scene skipped`);
   if (keep.length === 0) throw new UserError(`${config.scenes}: ${target.name} finds no ${config.class ?? 'object'} in any scene to put the ${config.attack} on`);
@@ -99,6 +111,36 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   });
   const kept = await streamScenes(keep.map((i) => files[i]), target.width, target.height, target.resize ?? 'stretch');
   return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), objective, notes };
+}
+
+/**
+ * Pose keypoints per scene and object, in model-input pixels: read from the scene set when it
+ * stored them (`patchlab scenes pose`), else MoveNet on each box of the original photo now.
+ */
+async function torsoKeypoints(config: PhysicalAttackConfig, files: readonly string[], transforms: readonly ResizeTransform[], boxes: readonly (readonly Box[])[]): Promise<(Keypoints | undefined)[][]> {
+  const toModel = (kp: Keypoints, t: ResizeTransform): Keypoints => kp.map(([x, y, c]) => [x * t.scaleX + t.offsetX, y * t.scaleY + t.offsetY, c]);
+  const selection = selectScenesOf(config.scenes);
+  if (selection?.manifest.detector?.pose && selection.entries.every((e) => (e.objects ?? []).length === 0 || e.objects?.every((o) => o.keypoints))) {
+    return selection.entries.map((e, i) => (e.objects ?? []).map((o) => (o.keypoints ? toModel(o.keypoints, transforms[i]) : undefined)));
+  }
+  const estimator = await movenetEstimator();
+  try {
+    const out: (Keypoints | undefined)[][] = [];
+    for (let i = 0; i < files.length; i++) {
+      if (boxes[i].length === 0) {
+        out.push([]);
+        continue;
+      }
+      const image = await decodeImage(files[i]);
+      const t = transforms[i];
+      const row: Keypoints[] = [];
+      for (const b of boxes[i]) row.push(toModel(await estimator.estimate(image, unmapBox(b, t)), t));
+      out.push(row);
+    }
+    return out;
+  } finally {
+    await estimator.dispose();
+  }
 }
 
 /**
