@@ -27,6 +27,8 @@ import { prepareAttack, predictPlanes, type Prepared } from './prepare';
 import { disguiseDistance, nonPrintability, totalVariation } from './regularisers';
 import { rasterToPlane } from './scenes';
 import type { AttackTarget } from './target';
+import { seenScenes } from '../scenes/protocol';
+import { parseSetSpec } from '../scenes/resolve';
 
 /** One progress event: what the CLI's bar and the desktop app show. */
 export interface PhysicalProgress {
@@ -87,6 +89,7 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
     seed: config.seed,
     steps: { done: 0, total: config.steps },
     scenes: setup.prepared.files,
+    seen: await seenScenes([config.scenes], parseSetSpec(config.scenes) ? [] : setup.prepared.files),
     notes: setup.notes,
   };
   store.writeRecord(record);

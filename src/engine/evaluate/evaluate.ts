@@ -31,6 +31,8 @@ import { RUN_FILES, RunStore } from '../runs/store';
 import { BINNED, binOutcomes, type Bin } from './bins';
 import { binsChart, renderChart, summaryChart, type BinRow } from './plots';
 import { firstIssue } from '../../shared/zod-issue';
+import { assertCleanTest, seenScenes } from '../scenes/protocol';
+import { parseSetSpec } from '../scenes/resolve';
 
 export const EvalOptionsSchema = z.object({
   /** The model to evaluate against; the run's model by default. */
@@ -239,6 +241,10 @@ async function readSource(path: string, options: EvalOptions): Promise<Source> {
   if (statSync(path).isDirectory()) {
     const store = RunStore.open(path);
     const record = store.readRecord();
+    // Runs from before scene sets recorded only their --scenes and files: fingerprint those.
+    const trainedSpec = String((record.config as { scenes?: string }).scenes ?? '');
+    const seen = record.seen ?? (parseSetSpec(options.scenes)?.split === 'test' ? await seenScenes([trainedSpec], parseSetSpec(trainedSpec) ? [] : record.scenes.filter((f) => existsSync(f))) : undefined);
+    assertCleanTest(options.scenes, seen, `run ${path}`);
     if (!existsSync(store.path(RUN_FILES.patch))) throw new UserError(`${path}: the run has no ${RUN_FILES.patch} yet (still running? resume it first)`);
     const config = resolveAttackConfig({ ...(record.config as unknown as PhysicalAttackInput), ...overrides, scenes: options.scenes });
     const { texture, mask } = await readPatchPng(store.path(RUN_FILES.patch), config.resolution);

@@ -30,6 +30,8 @@ export interface RunRecord {
   steps: { done: number; total: number };
   /** Scene files the optimiser saw, absolute paths (evaluation should use others). */
   scenes: string[];
+  /** What the run trained and validated on (scene-set specs and picture hashes): `eval --scenes set:NAME:test` refuses overlap. */
+  seen?: { specs: string[]; dhashes: string[] };
   notes: string[];
   summary?: Record<string, unknown>;
 }
