@@ -13,6 +13,7 @@ import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 import { registerServe } from './commands/serve';
 import { registerScenes } from './commands/scenes';
+import { registerTrial } from './commands/trial';
 
 export function buildProgram(): Command {
   const program = new Command('patchlab')
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerCalibrate(program);
   registerScenes(program);
+  registerTrial(program);
   return program;
 }
 
