@@ -20,6 +20,10 @@ interface AttackFlags {
   exportSize?: string;
   quad?: string;
   placement?: string;
+  epochs?: string;
+  valScenes?: string;
+  valEvery?: string;
+  valPatience?: string;
   steps?: string;
   batch?: string;
   seed?: string;
@@ -67,6 +71,10 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--quad <x1,y1,...,x4,y4>', 'place the patch on this quad (original scene pixels) instead of detected objects')
       .option('--steps <n>', 'optimisation steps')
       .option('--batch <n>', 'EOT views per step')
+      .option('--epochs <n>', 'passes over the training scenes (sets the steps from the data size instead of --steps)')
+      .option('--val-scenes <scenes>', 'validation scenes (e.g. set:NAME:val): scored every --val-every steps, best patch kept, early stop')
+      .option('--val-every <n>', 'steps between validation rounds (50)')
+      .option('--val-patience <n>', 'validation rounds without improvement before stopping (4)')
       .option('--seed <n>', 'random seed (same seed, same run)')
       .option('--eot <spec>', 'transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)')
       .option('--optimizer <kind>', 'adam or pgd (sign steps)')
@@ -131,6 +139,10 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.quad) input.placement = { kind: 'quad', quad: parseList('--quad', f.quad, 8) };
   if (f.steps) input.steps = parsePositiveInt('--steps', f.steps);
   if (f.batch) input.batch = parsePositiveInt('--batch', f.batch);
+  if (f.epochs) input.epochs = positive('--epochs', f.epochs);
+  if (f.valScenes) input.valScenes = f.valScenes;
+  if (f.valEvery) input.valEvery = parsePositiveInt('--val-every', f.valEvery);
+  if (f.valPatience) input.valPatience = parsePositiveInt('--val-patience', f.valPatience);
   if (f.seed) input.seed = parseNonNegativeInt('--seed', f.seed);
   if (f.eot) input.eot = parseEot(f.eot);
   const optimiser: PhysicalAttackInput['optimiser'] = {};

@@ -81,6 +81,13 @@ export const PhysicalAttackSchema = z.object({
   awayFromWearer: z.number().min(0).max(4).default(0.5),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
+  /** Passes over the training scenes: when given, steps = ceil(epochs · scenes / batch) instead of `steps`. */
+  epochs: z.number().positive().optional(),
+  /** Validation scenes (e.g. set:NAME:val): the patch is scored on them every `valEvery` steps and the best one kept. */
+  valScenes: z.string().min(1).optional(),
+  valEvery: z.number().int().positive().default(50),
+  /** Stop after this many validation rounds without a better score. */
+  valPatience: z.number().int().positive().default(4),
   /** Samples drawn in samples.png. */
   sampleCount: z.number().int().min(1).max(64).default(8),
 });

@@ -28,6 +28,7 @@ import { disguiseDistance, nonPrintability, totalVariation } from './regulariser
 import { rasterToPlane } from './scenes';
 import type { AttackTarget } from './target';
 import { seenScenes } from '../scenes/protocol';
+import { makeValidator, type Validator } from './validate';
 import { parseSetSpec } from '../scenes/resolve';
 
 /** One progress event: what the CLI's bar and the desktop app show. */
@@ -76,6 +77,7 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
   RunStore.assertCreatable(outDir);
   const target = options.target ?? targetFromModel(await loadModel(config.model));
   const setup = await prepareRun(config, target, options);
+  stepsFromEpochs(config, setup);
   const store = RunStore.create(outDir);
   const record: RunRecord = {
     id: `${config.attack}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
@@ -89,7 +91,7 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
     seed: config.seed,
     steps: { done: 0, total: config.steps },
     scenes: setup.prepared.files,
-    seen: await seenScenes([config.scenes], parseSetSpec(config.scenes) ? [] : setup.prepared.files),
+    seen: await seenScenes([config.scenes, config.valScenes], parseSetSpec(config.scenes) ? [] : setup.prepared.files),
     notes: setup.notes,
   };
   store.writeRecord(record);
@@ -104,6 +106,7 @@ export async function resumePhysicalAttack(runDir: string, options: PhysicalRunO
   const target = options.target ?? targetFromModel(await loadModel(config.model));
   if (target.hash !== record.model.hash) throw new UserError(`${runDir}: the run was made with a different ${record.model.name} (hash ${record.model.hash.slice(0, 12)}…)`);
   const setup = await prepareRun(config, target, options);
+  stepsFromEpochs(config, setup);
   const checkpoint = store.loadCheckpoint();
   store.truncateMetrics(checkpoint?.step ?? 0);
   record.status = 'running';
@@ -121,7 +124,15 @@ interface RunSetup {
   disguise?: Plane;
   compositor: BatchRenderer;
   oracle: GradientOracle;
+  validator?: Validator;
   notes: string[];
+}
+
+/** `epochs` passes over the training scenes decide the step count (the data size sets it, not a fixed number). */
+function stepsFromEpochs(config: PhysicalAttackConfig, setup: RunSetup): void {
+  if (config.epochs === undefined) return;
+  config.steps = Math.max(1, Math.ceil((config.epochs * setup.prepared.planes.length) / config.batch));
+  if (!setup.notes.some((n) => n.startsWith('epochs:'))) setup.notes.push(`epochs: ${config.epochs} x ${setup.prepared.planes.length} scenes / batch ${config.batch} = ${config.steps} steps`);
 }
 
 async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, options: PhysicalRunOptions): Promise<RunSetup> {
@@ -137,11 +148,16 @@ async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, op
   const printer = config.printerModel ? printerColourModel(palette.model) : undefined;
   const disguise = config.disguise ? await loadDisguise(config.disguise, mask.mask) : undefined;
   const oracle = await target.createOracle(prepared.objective.loss, prepared.objective.outputs);
-  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor: createBatchRenderer(mask.mask, printer), oracle, notes };
+  const compositor = createBatchRenderer(mask.mask, printer);
+  const validator = await makeValidator(config, target, mask, compositor, note);
+  if (validator) note(`validation: ${validator.objects} ${config.class ?? 'object'}(s) in ${validator.scenes} scene(s) of ${config.valScenes}, every ${config.valEvery} steps; the best patch is kept`);
+  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor, oracle, validator, notes };
 }
 
 async function optimise(store: RunStore, record: RunRecord, config: PhysicalAttackConfig, target: AttackTarget, setup: RunSetup, checkpoint: Checkpoint | undefined, options: PhysicalRunOptions): Promise<PhysicalRunResult> {
-  const { mask, prepared, palette, disguise, compositor, oracle } = setup;
+  const { mask, prepared, palette, disguise, compositor, oracle, validator } = setup;
+  let best: { score: number; step: number; texture: Float32Array } | undefined;
+  let stale = 0;
   const notes: string[] = [];
   const note = (m: string): void => {
     notes.push(m);
@@ -205,8 +221,19 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       elapsedMs += ms;
       const timing = { render: Math.round(t1 - t0), model: Math.round(t2 - t1), backward: Math.round(t3 - t2), rest: Math.round(performance.now() - t3) };
       const cpu = process.cpuUsage(cpu0);
-      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing, peakRssMb: peakRssMb() });
+      const score = validator && (step % config.valEvery === 0 || step === config.steps) ? await validator.score(texture) : undefined;
+      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing, peakRssMb: peakRssMb(), ...(score !== undefined ? { val: score } : {}) });
       if (step % config.checkpointEvery === 0) save();
+      if (score !== undefined) {
+        if (!best || score < best.score) {
+          best = { score, step, texture: Float32Array.from(texture.data) };
+          stale = 0;
+        } else if (++stale >= config.valPatience) {
+          earlyStopped = true;
+          note(`early stop at step ${step}: validation recall ${(score * 100).toFixed(1)}% has not beaten ${(best.score * 100).toFixed(1)}% (step ${best.step}) for ${stale} rounds`);
+          break;
+        }
+      }
       if (options.onProgress) {
         const sps = (step - sessionStartStep) / ((performance.now() - sessionStart) / 1000);
         const previewEvery = options.previewEvery ?? 10;
@@ -230,11 +257,13 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       }
     }
     save();
-    store.writeFile(RUN_FILES.patch, await patchPng(texture, config.shape, config.exportSize));
+    // With validation, the patch kept is the best one on it, not the last.
+    const kept = best ? makePlane(texture.width, texture.height, 3, best.texture) : texture;
+    store.writeFile(RUN_FILES.patch, await patchPng(kept, config.shape, config.exportSize));
     store.writeFile(RUN_FILES.samples, await renderSamples(config, prepared, compositor, texture, target));
     record.status = 'done';
     record.steps.done = step;
-    record.summary = { recentSuccess: mean(recent), elapsedSeconds: elapsedMs / 1000, peakRssMb: peakRssMb(), earlyStopped, objective: prepared.objective.describe, shape: describeShape(config.shape), palette: palette.length };
+    record.summary = { recentSuccess: mean(recent), elapsedSeconds: elapsedMs / 1000, peakRssMb: peakRssMb(), ...(best ? { validation: { recall: best.score, step: best.step } } : {}), earlyStopped, objective: prepared.objective.describe, shape: describeShape(config.shape), palette: palette.length };
     record.notes.push(...notes.filter((n) => !record.notes.includes(n)));
     store.writeRecord(record);
     return { dir: store.dir, status: 'done', stepsDone: step, earlyStopped, recentSuccess: mean(recent) };

@@ -50,6 +50,8 @@ export interface MetricsLine {
   timing?: { render: number; model: number; backward: number; rest: number };
   /** Peak resident memory of the process so far, MiB. */
   peakRssMb?: number;
+  /** Validation score at this step (hide: the class's recall on the validation scenes). */
+  val?: number;
 }
 
 /** A run directory on disk; every write that matters is atomic. */
