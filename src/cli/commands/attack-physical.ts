@@ -40,6 +40,7 @@ interface AttackFlags {
   checkpointEvery?: string;
   earlyStop?: string;
   hideLoss?: string;
+  hideTopK?: string;
   awayFromWearer?: string;
   out?: string;
   resume?: string;
@@ -87,7 +88,8 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--disguise-weight <weight>', 'weight of the disguise term (default 1 with --disguise)')
       .option('--init <init>', 'starting texture: random, gray or #rrggbb')
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
-      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default) or max (largest class score, adversarial-yolo; sticker default)')
+      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default), max (largest class score, adversarial-yolo; sticker default) or topk (the k strongest peaks)')
+      .option('--hide-top-k <k>', 'with --hide-loss topk: how many of the strongest class peaks per view to push down (3)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
@@ -160,7 +162,8 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.init) input.init = f.init;
   if (f.checkpointEvery) input.checkpointEvery = parsePositiveInt('--checkpoint-every', f.checkpointEvery);
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
-  if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, ['max', 'tiles'] as const);
+  if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, ['max', 'tiles', 'topk'] as const);
+  if (f.hideTopK) input.hideTopK = parsePositiveInt('--hide-top-k', f.hideTopK);
   if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
   return input;
 }

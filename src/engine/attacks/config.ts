@@ -69,9 +69,12 @@ export const PhysicalAttackSchema = z.object({
   /**
    * Detector hide loss: `max`, the largest class score in the heatmap (adversarial-yolo); or
    * `tiles`, the sum over 8x8-cell tiles of the heatmap of (tile max - threshold/2)+, which
-   * pushes every object of the class down at once (group photos hold several per view).
+   * pushes every object of the class down at once (group photos hold several per view); or
+   * `topk`, the sum of the k strongest peaks of the class above half the threshold.
    */
-  hideLoss: z.enum(['max', 'tiles']).default('max'),
+  hideLoss: z.enum(['max', 'tiles', 'topk']).default('max'),
+  /** hideLoss topk: the strongest k peaks of the class per view (3x3 local maxima above half the threshold) are pushed down. */
+  hideTopK: z.number().int().min(1).max(100).default(3),
   /**
    * Face impersonation: the optimiser maximises cos(e, t) − awayFromWearer · cos(e, s) for the
    * view's descriptor e, the target's t and the wearer's own s. 0 only climbs towards the

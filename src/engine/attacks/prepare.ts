@@ -105,6 +105,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
     target,
     goal: config.goal,
     hideLoss: config.hideLoss,
+    hideTopK: config.hideTopK,
     classIndex: cls,
     targetIndex: config.target !== undefined ? classIndex(target, config.target, '--target') : undefined,
     sceneLabels: keep.map((i) => sceneLabels[i]),
