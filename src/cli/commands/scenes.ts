@@ -22,6 +22,7 @@ interface AddFlags {
   seed?: string;
   model?: string;
   class?: string;
+  duplicateBits?: string;
   json?: boolean;
 }
 
@@ -39,6 +40,7 @@ export function registerScenes(program: Command): void {
     .option('--split <split>', `put these sources in one split (${SPLITS.join('|')}) instead of drawing it`)
     .option('--source <name>', 'one source name for everything added here (e.g. crops of one photo), so they share a split')
     .option('--seed <n>', 'seed of the split draw, for a new set (1)')
+    .option('--duplicate-bits <n>', 'pictures within this many bits (of 256) of one in the set are skipped (16; 0 = identical hashes only)')
     .option('--model <model>', 'detect objects once after adding (e.g. centernet)')
     .option('--class <class>', 'class to detect with --model (e.g. person)')
     .option('--json', 'print the manifest summary as JSON')
@@ -52,6 +54,7 @@ export function registerScenes(program: Command): void {
         split: f.split ? parseChoice('--split', f.split, SPLITS) : undefined,
         source: f.source,
         seed: f.seed ? parseNonNegativeInt('--seed', f.seed) : undefined,
+        duplicateBits: f.duplicateBits ? parseNonNegativeInt('--duplicate-bits', f.duplicateBits) : undefined,
         onScene: (m) => note(m),
       });
       note(`${result.added} scene(s) added, ${result.duplicates} duplicate(s) skipped`);
