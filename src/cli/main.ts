@@ -17,6 +17,8 @@ import { registerServe } from './commands/serve';
 import { registerDistill } from './commands/distill';
 import { registerEvalRobust } from './commands/eval-robust';
 import { registerTrain } from './commands/train';
+import { registerScenes } from './commands/scenes';
+import { registerTrial } from './commands/trial';
 
 export function buildProgram(): Command {
   const program = new Command('patchlab')
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerExport(program);
   registerCalibrate(program);
   registerFaces(program);
+  registerScenes(program);
+  registerTrial(program);
   return program;
 }
 

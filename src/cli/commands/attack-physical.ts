@@ -20,6 +20,11 @@ interface AttackFlags {
   resolution?: string;
   exportSize?: string;
   quad?: string;
+  placement?: string;
+  epochs?: string;
+  valScenes?: string;
+  valEvery?: string;
+  valPatience?: string;
   steps?: string;
   batch?: string;
   seed?: string;
@@ -36,6 +41,7 @@ interface AttackFlags {
   checkpointEvery?: string;
   earlyStop?: string;
   hideLoss?: string;
+  hideTopK?: string;
   awayFromWearer?: string;
   keepDetectable?: string | boolean;
   out?: string;
@@ -78,9 +84,14 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--size <fraction>', `${SIZE_MEANING[kind]} (${defaultsText(kind, (c) => c.size)})`)
       .option('--resolution <px>', 'optimised texture size, longer side in texels')
       .option('--export-size <px>', 'patch.png longer side in pixels (1024)')
+      .option('--placement <where>', 'patch on each detected object: box (adversarial-yolo: centred on the box, default) or torso (on the chest from movenet keypoints, box where they are missing)')
       .option('--quad <x1,y1,...,x4,y4>', 'place the patch on this quad (original scene pixels) instead of detected objects')
       .option('--steps <n>', `optimisation steps (${defaultsText(kind, (c) => c.steps)})`)
       .option('--batch <n>', 'EOT views per step')
+      .option('--epochs <n>', 'passes over the training scenes (sets the steps from the data size instead of --steps)')
+      .option('--val-scenes <scenes>', 'validation scenes (e.g. set:NAME:val): scored every --val-every steps, best patch kept, early stop')
+      .option('--val-every <n>', 'steps between validation rounds (50)')
+      .option('--val-patience <n>', 'validation rounds without improvement before stopping (4)')
       .option('--seed <n>', 'random seed (same seed, same run)')
       .option('--eot <spec>', 'transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)')
       .option('--optimizer <kind>', 'adam or pgd (sign steps)')
@@ -93,7 +104,8 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--disguise-weight <weight>', 'weight of the disguise term (default 1 with --disguise)')
       .option('--init <init>', 'starting texture: random, gray or #rrggbb')
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
-      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default), max (largest class score, adversarial-yolo; sticker default), or on YOLO-style heads obj, cls, obj-cls (adversarial-yolo\'s three)')
+      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default), max (largest class score, adversarial-yolo; sticker default), topk (the k strongest peaks), or on YOLO-style heads obj, cls, obj-cls (adversarial-yolo\'s three)')
+      .option('--hide-top-k <k>', 'with --hide-loss topk: how many of the strongest class peaks per view to push down (3)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
       .option('--keep-detectable [weight]', 'glasses: keep blazeface finding the face, a second model in the loss (weight 0.05 when given alone; impersonate default: on)')
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
@@ -142,9 +154,14 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.size) input.size = positive('--size', f.size);
   if (f.resolution) input.resolution = parsePositiveInt('--resolution', f.resolution);
   if (f.exportSize) input.exportSize = parsePositiveInt('--export-size', f.exportSize);
+  if (f.placement) input.placement = { kind: 'detect', on: parseChoice('--placement', f.placement, ['box', 'torso'] as const) };
   if (f.quad) input.placement = { kind: 'quad', quad: parseList('--quad', f.quad, 8) };
   if (f.steps) input.steps = parsePositiveInt('--steps', f.steps);
   if (f.batch) input.batch = parsePositiveInt('--batch', f.batch);
+  if (f.epochs) input.epochs = positive('--epochs', f.epochs);
+  if (f.valScenes) input.valScenes = f.valScenes;
+  if (f.valEvery) input.valEvery = parsePositiveInt('--val-every', f.valEvery);
+  if (f.valPatience) input.valPatience = parsePositiveInt('--val-patience', f.valPatience);
   if (f.seed) input.seed = parseNonNegativeInt('--seed', f.seed);
   if (f.eot) input.eot = parseEot(f.eot);
   const optimiser: PhysicalAttackInput['optimiser'] = {};
@@ -163,6 +180,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.checkpointEvery) input.checkpointEvery = parsePositiveInt('--checkpoint-every', f.checkpointEvery);
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
   if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, HIDE_LOSSES);
+  if (f.hideTopK) input.hideTopK = parsePositiveInt('--hide-top-k', f.hideTopK);
   if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
   if (f.keepDetectable !== undefined) input.keepDetectable = f.keepDetectable === true ? KEEP_DETECTABLE_WEIGHT : parseNumber('--keep-detectable', String(f.keepDetectable));
   return input;

@@ -4,6 +4,8 @@ import { GOALS } from '../../engine/attacks/config';
 import { evaluateRun, VARIANTS, type EvalInput, type EvalReport } from '../../engine/evaluate/evaluate';
 import { parseShape } from '../../engine/render/shapes';
 import { UserError } from '../../engine/errors';
+import { SPLITS } from '../../engine/scenes/manifest';
+import { formatSetSpec, parseSetSpec } from '../../engine/scenes/resolve';
 import { parseEot } from '../eot-option';
 import { evalOnGallery } from './faces';
 import { printJson, println, table } from '../output';
@@ -31,6 +33,7 @@ interface EvalFlags {
   gallery?: string;
   wearer?: string;
   impersonate?: string;
+  split?: string;
   json?: boolean;
 }
 
@@ -39,7 +42,8 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('measure a patch on held-out scenes under wider transforms, beside noise and natural-image controls')
     .argument('<source>', 'a run folder, or a patch PNG (alpha = mask)')
-    .option('--scenes <dir>', 'held-out scene images (folder or comma-separated files)')
+    .option('--scenes <dir>', 'held-out scene images (folder, comma-separated files, or a scene set: set:NAME[:split])')
+    .option('--split <split>', 'with --scenes set:NAME: evaluate this split (test refuses a run that trained or validated on it)')
     .option('--model <model>', "model to evaluate against (default: the run's)")
     .option('--views <n>', 'views per scene', '16')
     .option('--widen <factor>', 'widen every training transform range by this factor', '1.5')
@@ -64,7 +68,7 @@ export function registerEval(program: Command): void {
     .action(async (source: string, f: EvalFlags) => {
       if (f.probes) return evalOnGallery(source, f);
       if (!f.scenes) throw new UserError('eval needs --scenes DIR (or, for eyeglass frames, --probes DIR --wearer GALLERY)');
-      const input: EvalInput = { scenes: f.scenes, views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
+      const input: EvalInput = { scenes: withSplit(f.scenes, f.split), views: parsePositiveInt('--views', f.views), seed: parseNonNegativeInt('--seed', f.seed ?? '7') };
       if (f.model) input.model = f.model;
       if (f.widen) input.widen = Math.max(1, parseNumber('--widen', f.widen));
       if (f.eot) input.eot = parseEot(f.eot);
@@ -91,6 +95,15 @@ export function registerEval(program: Command): void {
       if (f.json) return printJson(report);
       printReport(report);
     });
+}
+
+/** `--scenes set:NAME --split test` is `--scenes set:NAME:test`. */
+function withSplit(scenes: string, split: string | undefined): string {
+  if (!split) return scenes;
+  const spec = parseSetSpec(scenes);
+  if (!spec) throw new UserError('--split: needs --scenes set:NAME (a scene set)');
+  if (spec.split && spec.split !== split) throw new UserError(`--split ${split}: --scenes already names split ${spec.split}`);
+  return formatSetSpec({ set: spec.set, split: parseChoice('--split', split, SPLITS) });
 }
 
 function printReport(r: EvalReport): void {

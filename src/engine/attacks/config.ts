@@ -10,9 +10,10 @@ import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_GOALS, type PhysicalAttackKind, ty
  * Detector hide losses. Heads with a flat list of anchors (YOLO, SSD, DETR) read `max` as the
  * largest detection score (objectness x class where the head has objectness), `tiles` as the sum
  * over anchors of (score - threshold/2)+, and adversarial-yolo's three variants: `obj`
- * (objectness alone), `cls` (class score alone), `obj-cls` (their product, = max).
+ * (objectness alone), `cls` (class score alone), `obj-cls` (their product, = max). `topk` (heatmap
+ * heads) pushes down the k strongest class peaks per view (hideTopK).
  */
-export const HIDE_LOSSES = ['max', 'tiles', 'obj', 'cls', 'obj-cls'] as const;
+export const HIDE_LOSSES = ['max', 'tiles', 'topk', 'obj', 'cls', 'obj-cls'] as const;
 
 export const ATTACK_KINDS = PHYSICAL_ATTACKS;
 export type AttackKind = PhysicalAttackKind;
@@ -23,7 +24,12 @@ const Quad8 = z.array(z.number()).length(8);
 
 export const PlacementSchema = z.discriminatedUnion('kind', [
   /** On each detected object of the attacked class (the largest one only for stickers). */
-  z.object({ kind: z.literal('detect'), minScore: z.number().min(0).max(1).optional() }),
+  z.object({
+    kind: z.literal('detect'),
+    minScore: z.number().min(0).max(1).optional(),
+    /** box: adversarial-yolo's square on the box; torso: on the chest from pose keypoints (the box rule where they are missing). */
+    on: z.enum(['box', 'torso']).optional(),
+  }),
   /** A fixed quad x1,y1,...,x4,y4 (top-left, top-right, bottom-right, bottom-left) in original scene pixels. */
   z.object({ kind: z.literal('quad'), quad: Quad8 }),
   /** On the eyes, from face keypoints: the frame's lens centres on the eyes. */
@@ -73,9 +79,12 @@ export const PhysicalAttackSchema = z.object({
   /**
    * Detector hide loss: `max`, the largest class score in the heatmap (adversarial-yolo); or
    * `tiles`, the sum over 8x8-cell tiles of the heatmap of (tile max - threshold/2)+, which
-   * pushes every object of the class down at once (group photos hold several per view).
+   * pushes every object of the class down at once (group photos hold several per view); or
+   * `topk`, the sum of the k strongest peaks of the class above half the threshold.
    */
   hideLoss: z.enum(HIDE_LOSSES).default('max'),
+  /** hideLoss topk: the strongest k peaks of the class per view (3x3 local maxima above half the threshold) are pushed down. */
+  hideTopK: z.number().int().min(1).max(100).default(3),
   /**
    * Face impersonation: the optimiser maximises cos(e, t) − awayFromWearer · cos(e, s) for the
    * view's descriptor e, the target's t and the wearer's own s. 0 only climbs towards the
@@ -91,6 +100,13 @@ export const PhysicalAttackSchema = z.object({
   keepDetectable: z.number().min(0).max(10).default(0),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
+  /** Passes over the training scenes: when given, steps = ceil(epochs · scenes / batch) instead of `steps`. */
+  epochs: z.number().positive().optional(),
+  /** Validation scenes (e.g. set:NAME:val): the patch is scored on them every `valEvery` steps and the best one kept. */
+  valScenes: z.string().min(1).optional(),
+  valEvery: z.number().int().positive().default(50),
+  /** Stop after this many validation rounds without a better score. */
+  valPatience: z.number().int().positive().default(4),
   /** Samples drawn in samples.png. */
   sampleCount: z.number().int().min(1).max(64).default(8),
 });

@@ -30,6 +30,8 @@ export interface ObjectiveContext {
   targetIndex?: number;
   /** Detectors, hide: the plain max or the tiled max (see PhysicalAttackConfig.hideLoss). */
   hideLoss?: (typeof HIDE_LOSSES)[number];
+  /** hideLoss topk: how many of the class's strongest peaks per view the loss pushes down. */
+  hideTopK?: number;
   /** Classifiers: the label each scene should lose (untargeted). */
   sceneLabels?: number[];
   /** Embeddings: the enrolled face per scene (dodge) or the target's face (impersonate), unit vectors. */
@@ -49,7 +51,7 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
     case 'detector': {
       const layout = await target.scoreLayout?.();
       if (layout && !layout.spatial) return flatDetector(ctx, layout);
-      if (ctx.hideLoss && !['max', 'tiles'].includes(ctx.hideLoss)) throw new UserError(`--hide-loss ${ctx.hideLoss}: applies to heads with a list of anchors (YOLO, SSD, DETR); ${target.name} has a heatmap (use max or tiles)`);
+      if (ctx.hideLoss && !['max', 'tiles', 'topk'].includes(ctx.hideLoss)) throw new UserError(`--hide-loss ${ctx.hideLoss}: applies to heads with a list of anchors (YOLO, SSD, DETR); ${target.name} has a heatmap (use max, tiles or topk)`);
       const heatmap = target.outputs.heatmap;
       if (!heatmap) throw new UserError(`${target.name}: its manifest names no 'heatmap' attack output`);
       const axis = await target.classAxis(heatmap);
@@ -62,6 +64,7 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
           // Success here is stricter than the detector's: every tile below half the threshold.
           return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis, tiles }, outputs: [], sign: 1, describe: `sum over tiles of (max ${target.labels[c] ?? c} score - ${floor})+`, args: () => ({}), success: (l) => Array.from(l, (v) => v <= 0) };
         }
+        if (goal === 'hide' && ctx.hideLoss === 'topk') return topPeaks(heatmap, axis, c, ctx.hideTopK ?? 3, thr, target);
         return { loss: { kind: 'max', output: heatmap, channels: [c, c + 1], axis }, outputs: [], sign: 1, describe: `max score of class ${target.labels[c] ?? c}`, args: () => ({}), success: (l) => Array.from(l, (v) => v < thr) };
       }
       const t = need(ctx.targetIndex, '--target');
@@ -142,6 +145,7 @@ function flatDetector(ctx: ObjectiveContext, layout: ScoreLayout): Objective {
     const ch = layout.classOffset + c;
     const variant = ctx.hideLoss ?? 'max';
     const base = { outputs: [], sign: 1 as const, args: () => ({}) };
+    if (variant === 'topk') throw new UserError(`--hide-loss topk: applies to heatmap heads (centernet); ${target.name} has a list of anchors (use max, tiles, cls${obj === undefined ? '' : ', obj or obj-cls'})`);
     if ((variant === 'obj' || variant === 'obj-cls') && obj === undefined) throw new UserError(`--hide-loss ${variant}: ${target.name} has no objectness (only YOLOv5-style heads do); use cls, max or tiles`);
     if (variant === 'obj') return { ...base, loss: spec(obj as number), describe: 'max objectness', success: (l) => Array.from(l, (v) => v < thr) };
     if (variant === 'cls') return { ...base, loss: spec(ch), describe: `max ${name(c)} class score`, success: (l) => Array.from(l, (v) => v < thr) };
@@ -196,6 +200,72 @@ function mislabel(heatmap: string, axis: number, c: number, t: number, thr: numb
       return { ...result, loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n };
     },
   };
+}
+
+/**
+ * Hide, top-k over objects: the k strongest peaks (3x3 local maxima, what a centre-heatmap
+ * detector reads as objects) of class C above half the threshold, summed as (peak - floor)+.
+ * Unlike the max it pushes several people per view; unlike the tiles it follows the people, not
+ * a grid. A forward pass finds the peaks and a VJP pass sends 1 to each.
+ */
+function topPeaks(heatmap: string, axis: number, c: number, k: number, thr: number, target: AttackTarget): Objective {
+  const floor = thr / 2;
+  let lastTop: number[] = [];
+  return {
+    loss: { kind: 'vjp', outputs: [heatmap] },
+    outputs: [heatmap],
+    sign: 1,
+    describe: `sum of the ${k} strongest ${target.labels[c] ?? c} peaks above ${floor}`,
+    args: () => ({}),
+    success: (_l, scenes) => scenes.map((_, i) => (lastTop[i] ?? Infinity) < thr),
+    async evaluate(oracle, pixels) {
+      const outputs = await oracle.forward(pixels);
+      const h = outputs[heatmap];
+      if (!h) throw new Error(`the oracle did not return '${heatmap}'`);
+      const grad = floatTensor(h.dims);
+      const n = h.dims[0];
+      const loss = new Float32Array(n);
+      lastTop = [];
+      for (let b = 0; b < n; b++) {
+        const peaks = channelPeaks(h, b, axis, c, floor).slice(0, k);
+        for (const p of peaks) {
+          loss[b] += p.value - floor;
+          grad.data[p.index] += 1;
+        }
+        lastTop.push(peaks[0]?.value ?? 0);
+      }
+      const result = await oracle.gradient(pixels, { outputGrads: { [heatmap]: grad } });
+      return { ...result, loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n };
+    },
+  };
+}
+
+/**
+ * Local maxima (3x3) of channel `k` in batch row `b` of a [N, H, W, C] or [N, C, H, W] map above
+ * `floor`, strongest first, with flat indices.
+ */
+export function channelPeaks(t: FloatTensor, b: number, axis: number, k: number, floor: number): { value: number; index: number }[] {
+  const dims = t.dims;
+  if (dims.length !== 4 || (axis !== 1 && axis !== 3)) return [argmaxChannel(t, b, axis, k)].filter((p) => p.value > floor);
+  const [H, W] = axis === 3 ? [dims[1], dims[2]] : [dims[2], dims[3]];
+  const C = dims[axis];
+  const per = t.data.length / dims[0];
+  const at = (y: number, x: number): number => (axis === 3 ? b * per + (y * W + x) * C + k : b * per + k * H * W + y * W + x);
+  const peaks: { value: number; index: number }[] = [];
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const v = t.data[at(y, x)];
+      if (v <= floor) continue;
+      let top = true;
+      for (let dy = -1; dy <= 1 && top; dy++) for (let dx = -1; dx <= 1 && top; dx++) {
+        const yy = y + dy;
+        const xx = x + dx;
+        if ((dy || dx) && yy >= 0 && yy < H && xx >= 0 && xx < W && t.data[at(yy, xx)] > v) top = false;
+      }
+      if (top) peaks.push({ value: v, index: at(y, x) });
+    }
+  }
+  return peaks.sort((p, q) => q.value - p.value);
 }
 
 /** Largest value of channel `k` (along `axis`) in batch row `b`, and its flat index. */

@@ -27,6 +27,9 @@ import { prepareAttack, predictPlanes, type Prepared } from './prepare';
 import { disguiseDistance, nonPrintability, totalVariation } from './regularisers';
 import { rasterToPlane } from './scenes';
 import type { AttackTarget } from './target';
+import { seenScenes } from '../scenes/protocol';
+import { makeValidator, type Validator } from './validate';
+import { parseSetSpec } from '../scenes/resolve';
 
 /** One progress event: what the CLI's bar and the desktop app show. */
 export interface PhysicalProgress {
@@ -76,6 +79,7 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
   RunStore.assertCreatable(outDir);
   const target = options.target ?? targetFromModel(await loadModel(config.model));
   const setup = await prepareRun(config, target, options);
+  stepsFromEpochs(config, setup);
   const store = RunStore.create(outDir);
   const record: RunRecord = {
     id: `${config.attack}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
@@ -89,6 +93,7 @@ export async function runPhysicalAttack(input: PhysicalAttackInput, outDir: stri
     seed: config.seed,
     steps: { done: 0, total: config.steps },
     scenes: setup.prepared.files,
+    seen: await seenScenes([config.scenes, config.valScenes], parseSetSpec(config.scenes) ? [] : setup.prepared.files),
     notes: setup.notes,
   };
   return writing(store, record, async () => {
@@ -122,6 +127,7 @@ export async function resumePhysicalAttack(runDir: string, options: PhysicalRunO
     target = options.target ?? targetFromModel(await loadModel(config.model));
     if (target.hash !== record.model.hash) throw new UserError(`${runDir}: the run was made with a different ${record.model.name} (hash ${record.model.hash.slice(0, 12)}…)`);
     setup = await prepareRun(config, target, options);
+    stepsFromEpochs(config, setup);
   } catch (error) {
     // A resume that cannot start leaves the run as it was.
     store.release();
@@ -147,7 +153,15 @@ interface RunSetup {
   disguise?: Plane;
   compositor: BatchRenderer;
   oracle: GradientOracle;
+  validator?: Validator;
   notes: string[];
+}
+
+/** `epochs` passes over the training scenes decide the step count (the data size sets it, not a fixed number). */
+function stepsFromEpochs(config: PhysicalAttackConfig, setup: RunSetup): void {
+  if (config.epochs === undefined) return;
+  config.steps = Math.max(1, Math.ceil((config.epochs * setup.prepared.planes.length) / config.batch));
+  if (!setup.notes.some((n) => n.startsWith('epochs:'))) setup.notes.push(`epochs: ${config.epochs} x ${setup.prepared.planes.length} scenes / batch ${config.batch} = ${config.steps} steps`);
 }
 
 async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, options: PhysicalRunOptions): Promise<RunSetup> {
@@ -163,11 +177,16 @@ async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, op
   const printer = config.printerModel ? printerColourModel(palette.model) : undefined;
   const disguise = config.disguise ? await loadDisguise(config.disguise, mask.mask) : undefined;
   const oracle = await target.createOracle(prepared.objective.loss, prepared.objective.outputs);
-  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor: createBatchRenderer(mask.mask, printer), oracle, notes };
+  const compositor = createBatchRenderer(mask.mask, printer);
+  const validator = await makeValidator(config, target, mask, compositor, note);
+  if (validator) note(`validation: ${validator.objects} ${config.class ?? 'object'}(s) in ${validator.scenes} scene(s) of ${config.valScenes}, every ${config.valEvery} steps; the best patch is kept`);
+  return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor, oracle, validator, notes };
 }
 
 async function optimise(store: RunStore, record: RunRecord, config: PhysicalAttackConfig, target: AttackTarget, setup: RunSetup, checkpoint: Checkpoint | undefined, options: PhysicalRunOptions): Promise<PhysicalRunResult> {
-  const { mask, prepared, palette, disguise, compositor, oracle } = setup;
+  const { mask, prepared, palette, disguise, compositor, oracle, validator } = setup;
+  let best: { score: number; step: number; texture: Float32Array } | undefined;
+  let stale = 0;
   const notes: string[] = [];
   const note = (m: string): void => {
     notes.push(m);
@@ -196,7 +215,7 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       }
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const { samples, scenes } = drawBatch(config, prepared, step, B);
+      const { samples, scenes } = await drawBatch(config, prepared, step, B);
       const batch = await compositor.render(texture, samples);
       const t1 = performance.now();
       const obj = prepared.objective;
@@ -231,8 +250,19 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       elapsedMs += ms;
       const timing = { render: Math.round(t1 - t0), model: Math.round(t2 - t1), backward: Math.round(t3 - t2), rest: Math.round(performance.now() - t3) };
       const cpu = process.cpuUsage(cpu0);
-      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing });
+      const score = validator && (step % config.valEvery === 0 || step === config.steps) ? await validator.score(texture) : undefined;
+      store.appendMetrics({ step, lr, loss: total, terms, success: rate, ms: Math.round(ms), cpuMs: Math.round((cpu.user + cpu.system) / 1000), timing, peakRssMb: peakRssMb(), ...(score !== undefined ? { val: score } : {}) });
       if (step % config.checkpointEvery === 0) save();
+      if (score !== undefined) {
+        if (!best || score < best.score) {
+          best = { score, step, texture: Float32Array.from(texture.data) };
+          stale = 0;
+        } else if (++stale >= config.valPatience) {
+          earlyStopped = true;
+          note(`early stop at step ${step}: validation recall ${(score * 100).toFixed(1)}% has not beaten ${(best.score * 100).toFixed(1)}% (step ${best.step}) for ${stale} rounds`);
+          break;
+        }
+      }
       if (options.onProgress) {
         const sps = (step - sessionStartStep) / ((performance.now() - sessionStart) / 1000);
         const previewEvery = options.previewEvery ?? 10;
@@ -256,11 +286,13 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       }
     }
     save();
-    store.writeFile(RUN_FILES.patch, await patchPng(texture, config.shape, config.exportSize));
+    // With validation, the patch kept is the best one on it, not the last.
+    const kept = best ? makePlane(texture.width, texture.height, 3, best.texture) : texture;
+    store.writeFile(RUN_FILES.patch, await patchPng(kept, config.shape, config.exportSize));
     store.writeFile(RUN_FILES.samples, await renderSamples(config, prepared, compositor, texture, target));
     record.status = 'done';
     record.steps.done = step;
-    record.summary = { recentSuccess: mean(recent), elapsedSeconds: elapsedMs / 1000, earlyStopped, objective: prepared.objective.describe, shape: describeShape(config.shape), palette: palette.length };
+    record.summary = { recentSuccess: mean(recent), elapsedSeconds: elapsedMs / 1000, peakRssMb: peakRssMb(), ...(best ? { validation: { recall: best.score, step: best.step } } : {}), earlyStopped, objective: prepared.objective.describe, shape: describeShape(config.shape), palette: palette.length };
     record.notes.push(...notes.filter((n) => !record.notes.includes(n)));
     store.writeRecord(record);
     return { dir: store.dir, status: 'done', stepsDone: step, earlyStopped, recentSuccess: mean(recent) };
@@ -270,16 +302,17 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
 }
 
 
-/** The views of one step: scenes and transforms drawn from the (seed, step) stream. */
-export function drawBatch(config: PhysicalAttackConfig, prepared: Prepared, step: number, size: number): { samples: SceneSample[]; scenes: number[] } {
+/** The views of one step: scenes and transforms drawn from the (seed, step) stream; scenes read from disk as needed. */
+export async function drawBatch(config: PhysicalAttackConfig, prepared: Prepared, step: number, size: number): Promise<{ samples: SceneSample[]; scenes: number[] }> {
   const rng = new Rng(config.seed, step, 0);
   const scenes: number[] = [];
-  const samples: SceneSample[] = [];
+  const draws: { s: number; view: SceneSample['view']; noiseSeed: number }[] = [];
   for (let i = 0; i < size; i++) {
     const s = rng.int(prepared.planes.length);
     scenes.push(s);
-    samples.push({ scene: prepared.planes[s], quads: prepared.quads[s], view: sampleView(config.eot, rng), noiseSeed: mixSeed(config.seed, [step, i, 1]) });
+    draws.push({ s, view: sampleView(config.eot, rng), noiseSeed: mixSeed(config.seed, [step, i, 1]) });
   }
+  const samples = await Promise.all(draws.map(async (d) => ({ scene: await prepared.planes.get(d.s), quads: prepared.quads[d.s], view: d.view, noiseSeed: d.noiseSeed })));
   return { samples, scenes };
 }
 
@@ -317,7 +350,7 @@ async function preview(texture: Plane): Promise<{ width: number; height: number;
 
 /** samples.png: views drawn like training ones, with what the model now sees. */
 async function renderSamples(config: PhysicalAttackConfig, prepared: Prepared, compositor: BatchRenderer, texture: Plane, target: AttackTarget): Promise<Buffer> {
-  const { samples, scenes } = drawBatch({ ...config, seed: mixSeed(config.seed, [0x5a3]) }, prepared, 0, config.sampleCount);
+  const { samples, scenes } = await drawBatch({ ...config, seed: mixSeed(config.seed, [0x5a3]) }, prepared, 0, config.sampleCount);
   const batch = await compositor.render(texture, samples);
   const predictions = await predictPlanes(
     target,
@@ -327,6 +360,11 @@ async function renderSamples(config: PhysicalAttackConfig, prepared: Prepared, c
     samples.map((_, i) => ({ pixels: batch.pixels, index: i, quads: batch.quads[i], prediction: predictions[i], caption: prepared.names[scenes[i]] })),
     (i) => target.labels[i] ?? String(i),
   );
+}
+
+/** The process's largest resident set so far, in MiB (scenes stream from disk, so this stays flat as sets grow). */
+function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 function mean(values: readonly number[]): number {

@@ -70,3 +70,36 @@ export function iou(a: Box, b: Box): number {
   const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
   return union > 0 ? inter / union : 0;
 }
+
+/** Keypoints torso placement trusts: at least this confident. */
+export const MIN_KEYPOINT_SCORE = 0.3;
+
+/**
+ * A worn print on the chest, from pose keypoints (x, y, score; MoveNet's order: shoulders 5/6,
+ * hips 11/12): side = 4 · size · shoulder width (size 0.2 = 0.8 shoulder widths, about what
+ * the box rule gives a standing person), centred 40% of the way from the shoulders' midpoint
+ * to the hips' (half a shoulder width below the shoulders without hips), turned with the
+ * shoulder line. Undefined when the shoulders are missing, unsure, or too narrow for the box
+ * (a person seen from the side): the caller falls back to the box rule.
+ */
+export function patchOnTorso(keypoints: readonly (readonly [number, number, number])[], box: Box, size: number, aspect = 1, minScore = MIN_KEYPOINT_SCORE): Quad | undefined {
+  const [ls, rs, lh, rh] = [5, 6, 11, 12].map((k) => keypoints[k]);
+  if (!ls || !rs || ls[2] < minScore || rs[2] < minScore) return undefined;
+  const width = Math.hypot(ls[0] - rs[0], ls[1] - rs[1]);
+  if (width < 0.2 * (box[2] - box[0])) return undefined;
+  const mx = (ls[0] + rs[0]) / 2;
+  const my = (ls[1] + rs[1]) / 2;
+  // The shoulder line from the image-left shoulder to the image-right one, and "down" across it.
+  const [a, b] = ls[0] <= rs[0] ? [ls, rs] : [rs, ls];
+  const angle = Math.atan2(b[1] - a[1], b[0] - a[0]);
+  let cx = mx - Math.sin(angle) * 0.5 * width;
+  let cy = my + Math.cos(angle) * 0.5 * width;
+  if (lh && rh && lh[2] >= minScore && rh[2] >= minScore) {
+    cx = mx + 0.4 * ((lh[0] + rh[0]) / 2 - mx);
+    cy = my + 0.4 * ((lh[1] + rh[1]) / 2 - my);
+  }
+  const q = centredQuad(0, 0, 4 * size * width, aspect);
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  return q.map(([x, y]) => [cx + cos * x - sin * y, cy + sin * x + cos * y]) as unknown as Quad;
+}

@@ -4,11 +4,14 @@ import { UserError } from '../errors';
 import { decodeImage, type RasterImage } from '../image/image';
 import { resizeImage, type ResizeTransform } from '../image/resize';
 import { makePlane, type Plane } from '../render/texture';
+import { selectScenesOf } from '../scenes/resolve';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
-/** Image files named by a folder (sorted) or a comma-separated list of files. */
+/** Image files named by a folder (sorted), a comma-separated list of files, or a scene set (set:NAME[:split]). */
 export function listSceneFiles(spec: string, flag = '--scenes'): string[] {
+  const selection = selectScenesOf(spec);
+  if (selection) return selection.files;
   const parts = spec.split(',').map((p) => p.trim()).filter((p) => p.length > 0);
   const files: string[] = [];
   for (const part of parts) {

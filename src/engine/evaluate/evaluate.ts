@@ -32,6 +32,8 @@ import { BINNED, binOutcomes, type Bin } from './bins';
 import { createApCollector, type ApReport } from './annotated';
 import { binsChart, prChart, renderChart, summaryChart, type BinRow } from './plots';
 import { firstIssue } from '../../shared/zod-issue';
+import { assertCleanTest, seenScenes } from '../scenes/protocol';
+import { parseSetSpec } from '../scenes/resolve';
 
 export const EvalOptionsSchema = z.object({
   /** The model to evaluate against; the run's model by default. */
@@ -166,7 +168,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
       const chunk = jobs.slice(start, start + options.batch);
       const results: Record<Variant, TargetPrediction[]> = { patch: [], 'noise control': [], 'natural control': [], clean: [] };
       for (const variant of VARIANTS) {
-        const samples: SceneSample[] = chunk.map((j) => ({ scene: prepared.planes[j.scene], quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed }));
+        const samples: SceneSample[] = await Promise.all(chunk.map(async (j) => ({ scene: await prepared.planes.get(j.scene), quads: variant === 'clean' ? [] : prepared.quads[j.scene], view: j.view, noiseSeed: j.noiseSeed })));
         const texture = variant === 'clean' ? source.texture : textures[variant];
         let pixels = (await compositor.render(texture, samples)).pixels;
         // Every variant of a chunk meets the same defence draws, so they are compared like for like.
@@ -250,6 +252,10 @@ async function readSource(path: string, options: EvalOptions): Promise<Source> {
   if (statSync(path).isDirectory()) {
     const store = RunStore.open(path);
     const record = store.readRecord();
+    // Runs from before scene sets recorded only their --scenes and files: fingerprint those.
+    const trainedSpec = String((record.config as { scenes?: string }).scenes ?? '');
+    const seen = record.seen ?? (parseSetSpec(options.scenes)?.split === 'test' ? await seenScenes([trainedSpec], parseSetSpec(trainedSpec) ? [] : record.scenes.filter((f) => existsSync(f))) : undefined);
+    assertCleanTest(options.scenes, seen, `run ${path}`);
     if (!existsSync(store.path(RUN_FILES.patch))) throw new UserError(`${path}: the run has no ${RUN_FILES.patch} yet (still running? resume it first)`);
     const config = resolveAttackConfig({ ...(record.config as unknown as PhysicalAttackInput), ...overrides, scenes: options.scenes });
     const { texture, mask } = await readPatchPng(store.path(RUN_FILES.patch), config.resolution);
@@ -297,12 +303,14 @@ interface Judge {
 }
 
 async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, prepared: Prepared, options: EvalOptions, callbacks: EvalCallbacks): Promise<Judge> {
-  const clean = await predictPlanes(target, prepared.planes);
+  // A scene set's stored boxes are this model's clean detections already: no second pass.
+  const clean = prepared.stored && target.task === 'detector' ? [] : await predictPlanes(target, prepared.planes);
   if (target.task === 'detector') {
     const c = classIndex(target, config.class ?? '');
     const t = config.goal === 'target' && config.target ? classIndex(target, config.target, '--target') : undefined;
-    const truth: Box[][] = clean.map((p, i) => {
-      const objects = objectsOfClass(p.detections ?? [], c, target.threshold).map((d) => d.box);
+    const stored = prepared.stored;
+    const truth: Box[][] = prepared.quads.map((_, i) => {
+      const objects = stored ? [...stored[i]] : objectsOfClass(clean[i].detections ?? [], c, target.threshold).map((d) => d.box);
       return config.attack === 'sticker' ? objects.slice(0, Math.max(1, prepared.quads[i].length)).slice(0, 1) : objects;
     });
     const name = target.labels[c] ?? String(c);

@@ -31,6 +31,8 @@ export interface RunRecord {
   steps: { done: number; total: number };
   /** Scene files the optimiser saw, absolute paths (evaluation should use others). */
   scenes: string[];
+  /** What the run trained and validated on (scene-set specs and picture hashes): `eval --scenes set:NAME:test` refuses overlap. */
+  seen?: { specs: string[]; dhashes: string[] };
   notes: string[];
   summary?: Record<string, unknown>;
   /** Why a run ended as 'failed' (the error's first line). */
@@ -49,6 +51,10 @@ export interface MetricsLine {
   cpuMs?: number;
   /** Where the step's milliseconds went: compositor forward, model forward+backward (oracle), compositor backward, regularisers + optimiser. */
   timing?: { render: number; model: number; backward: number; rest: number };
+  /** Peak resident memory of the process so far, MiB. */
+  peakRssMb?: number;
+  /** Validation score at this step (hide: the class's recall on the validation scenes). */
+  val?: number;
 }
 
 /**

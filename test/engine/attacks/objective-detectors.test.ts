@@ -38,6 +38,7 @@ describe('detector objectives on flat heads', () => {
 
   it('YOLOv8 has no objectness: obj is refused in one line; target raises the target class', async () => {
     await expect(buildObjective({ target: target(V8), goal: 'hide', classIndex: 0, hideLoss: 'obj' })).rejects.toThrow(/--hide-loss obj: fixture has no objectness/);
+    await expect(buildObjective({ target: target(V8), goal: 'hide', classIndex: 0, hideLoss: 'topk' })).rejects.toThrow(/--hide-loss topk: applies to heatmap heads \(centernet\); fixture has a list of anchors/);
     const t = await buildObjective({ target: target(V8), goal: 'target', targetIndex: 2 });
     expect(t.loss).toEqual({ kind: 'detection', output: 'output0', axis: 1, channel: 6 });
     expect(t.sign).toBe(-1);

@@ -50,6 +50,15 @@ describe('parallel compositor', () => {
     }
   });
 
+  it('streams more scenes than the workers keep: old ones are dropped and shipped again when they come back', async () => {
+    const single = new Compositor(mask);
+    // 80 distinct scene planes (over the 64 the workers keep), the first one again at the end.
+    const many = Array.from({ length: 80 }, (_, i) => randomPlane(W, H, 3, 100 + i, 0.05, 0.95));
+    for (let start = 0; start < many.length; start += 8) await parallel.render(texture, many.slice(start, start + 8).map((scene, i) => ({ scene, quads: [squareQuad(32, 24, 16)], view: IDENTITY_VIEW, noiseSeed: i })));
+    const again: SceneSample[] = [many[0], many[79]].map((scene) => ({ scene, quads: [squareQuad(30, 20, 14)], view: IDENTITY_VIEW, noiseSeed: 1 }));
+    expect(maxAbsDiff((await parallel.render(texture, again)).pixels.data, single.render(texture, again).pixels.data)).toBe(0);
+  });
+
   it('back-propagates an older batch after a newer one was rendered', async () => {
     const single = new Compositor(mask);
     const first = await parallel.render(texture, samples.slice(0, 2));

@@ -27,10 +27,15 @@ interface BatchTape {
  * travel; workers write pixels into one shared batch buffer, and back-propagate from one
  * shared gradient buffer into their own level-gradient buffers.
  */
+/** Scenes the render workers keep at once (each a private copy per worker, 3 MB at 512²). */
+const LIVE_SCENES = 64;
+
 export class ParallelCompositor {
   private readonly local: Compositor;
   private readonly pool: RenderPool;
   private readonly sceneIds = new WeakMap<Plane, number>();
+  /** Scene ids the workers hold, least recently used first; beyond LIVE_SCENES the oldest are dropped. */
+  private readonly live = new Map<number, true>();
   private readonly tapes = new WeakMap<RenderedBatch, BatchTape>();
   private readonly buffers = new Map<string, SharedArrayBuffer>();
   private nextScene = 1;
@@ -77,6 +82,7 @@ export class ParallelCompositor {
     });
     const out = this.buffer('out', samples.length * size);
     const jobs = this.ranges(samples.length).map(([from, to]) => range(from, to).map((index): ViewJob => ({ index, scene: this.sceneId(samples[index].scene), quads: samples[index].quads, view: samples[index].view, noiseSeed: samples[index].noiseSeed })));
+    this.dropOldScenes(samples.length);
     const batch = this.nextBatch++;
     const workers = jobs.flatMap((views, w) => (views.length > 0 ? [w] : []));
     const replies = await Promise.all(workers.map((w) => this.pool.call(w, { kind: 'render', batch, levels: shared, views: jobs[w], out })));
@@ -116,10 +122,24 @@ export class ParallelCompositor {
     if (id === undefined) {
       id = this.nextScene++;
       this.sceneIds.set(scene, id);
+    }
+    if (this.live.has(id)) this.live.delete(id);
+    else {
       const shared = sharedPlane(scene);
       for (let w = 0; w < this.pool.size; w++) this.pool.post(w, { kind: 'scene', id, scene: shared });
     }
+    this.live.set(id, true);
     return id;
+  }
+
+  /** Keeps at most LIVE_SCENES (or this call's views) scenes in the workers: streamed sets load new planes every step. */
+  private dropOldScenes(inUse: number): void {
+    const keep = Math.max(LIVE_SCENES, inUse);
+    for (const id of this.live.keys()) {
+      if (this.live.size <= keep) break;
+      this.live.delete(id);
+      for (let w = 0; w < this.pool.size; w++) this.pool.post(w, { kind: 'drop', id });
+    }
   }
 
   /** A shared buffer of at least `floats` values, reused across calls. */

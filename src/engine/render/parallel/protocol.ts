@@ -27,6 +27,8 @@ export type RenderRequest =
   | { kind: 'mask'; levels: SharedPlane[] }
   /** A scene, once per worker per scene; views then name it by id. */
   | { kind: 'scene'; id: number; scene: SharedPlane }
+  /** Forget a scene (the parent keeps a bounded set live, so streamed scene sets do not pile up in workers). */
+  | { kind: 'drop'; id: number }
   /** Render `views` of the printed patch's `levels` into `out` ([B, 3, H, W]); the worker keeps their tapes under `batch`. */
   | { kind: 'render'; call: number; batch: number; levels: SharedPlane[]; views: ViewJob[]; out: SharedArrayBuffer }
   /**

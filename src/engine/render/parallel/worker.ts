@@ -54,6 +54,9 @@ function handle(message: RenderRequest): RenderReply | undefined {
     case 'scene':
       scenes.set(message.id, privateCopy(message.scene));
       return undefined;
+    case 'drop':
+      scenes.delete(message.id);
+      return undefined;
     case 'render': {
       if (!pass) throw new Error('render before the mask');
       const levels = privateLevels(message.levels, 'levels', true);
