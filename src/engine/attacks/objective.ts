@@ -168,6 +168,21 @@ function need(v: number | undefined, flag: string): number {
 }
 
 /**
+ * For losses the oracle has no kind for: a forward pass reads `output`, `pick` writes each
+ * sample's d(loss)/d(output) into `grad` and returns its loss, and a VJP pass sends it back.
+ */
+async function outputVjp(oracle: GradientOracle, pixels: FloatTensor, output: string, pick: (h: FloatTensor, b: number, grad: FloatTensor) => number): Promise<GradientResult> {
+  const h = (await oracle.forward(pixels))[output];
+  if (!h) throw new Error(`the oracle did not return '${output}'`);
+  const grad = floatTensor(h.dims);
+  const n = h.dims[0];
+  const loss = new Float32Array(n);
+  for (let b = 0; b < n; b++) loss[b] = pick(h, b, grad);
+  const result = await oracle.gradient(pixels, { outputGrads: { [output]: grad } });
+  return { ...result, loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n };
+}
+
+/**
  * Make a detector see class T where class C was: minimise max(h_C) − max(h_T). The oracle has
  * no such loss kind, so a forward pass finds both maxima and a VJP pass sends ±1 to them.
  */
@@ -180,24 +195,16 @@ function mislabel(heatmap: string, axis: number, c: number, t: number, thr: numb
     describe: `max ${target.labels[c] ?? c} − max ${target.labels[t] ?? t}`,
     args: () => ({}),
     success: (_l, scenes) => scenes.map((_, i) => lastMax[i] !== undefined && lastMax[i].c < thr && lastMax[i].t >= thr),
-    async evaluate(oracle, pixels) {
-      const outputs = await oracle.forward(pixels);
-      const h = outputs[heatmap];
-      if (!h) throw new Error(`the oracle did not return '${heatmap}'`);
-      const grad = floatTensor(h.dims);
-      const n = h.dims[0];
-      const loss = new Float32Array(n);
+    evaluate(oracle, pixels) {
       lastMax = [];
-      for (let b = 0; b < n; b++) {
+      return outputVjp(oracle, pixels, heatmap, (h, b, grad) => {
         const mc = argmaxChannel(h, b, axis, c + offset);
         const mt = argmaxChannel(h, b, axis, t + offset);
-        loss[b] = mc.value - mt.value;
         grad.data[mc.index] += 1;
         grad.data[mt.index] -= 1;
         lastMax.push({ c: mc.value, t: mt.value });
-      }
-      const result = await oracle.gradient(pixels, { outputGrads: { [heatmap]: grad } });
-      return { ...result, loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n };
+        return mc.value - mt.value;
+      });
     },
   };
 }
@@ -218,24 +225,18 @@ function topPeaks(heatmap: string, axis: number, c: number, k: number, thr: numb
     describe: `sum of the ${k} strongest ${target.labels[c] ?? c} peaks above ${floor}`,
     args: () => ({}),
     success: (_l, scenes) => scenes.map((_, i) => (lastTop[i] ?? Infinity) < thr),
-    async evaluate(oracle, pixels) {
-      const outputs = await oracle.forward(pixels);
-      const h = outputs[heatmap];
-      if (!h) throw new Error(`the oracle did not return '${heatmap}'`);
-      const grad = floatTensor(h.dims);
-      const n = h.dims[0];
-      const loss = new Float32Array(n);
+    evaluate(oracle, pixels) {
       lastTop = [];
-      for (let b = 0; b < n; b++) {
+      return outputVjp(oracle, pixels, heatmap, (h, b, grad) => {
         const peaks = channelPeaks(h, b, axis, c, floor).slice(0, k);
+        let loss = 0;
         for (const p of peaks) {
-          loss[b] += p.value - floor;
+          loss += p.value - floor;
           grad.data[p.index] += 1;
         }
         lastTop.push(peaks[0]?.value ?? 0);
-      }
-      const result = await oracle.gradient(pixels, { outputGrads: { [heatmap]: grad } });
-      return { ...result, loss, meanLoss: loss.reduce((a, v) => a + v, 0) / n };
+        return loss;
+      });
     },
   };
 }
