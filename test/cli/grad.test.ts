@@ -63,8 +63,9 @@ describe('patchlab bench', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc).sort()).toEqual(['batch', 'forward_backward_ms', 'forward_ms', 'peak_rss_mb', 'threads']);
+    expect(Object.keys(doc).sort()).toEqual(['batch', 'device', 'forward_backward_ms', 'forward_ms', 'peak_rss_mb', 'threads']);
     expect(doc.batch).toBe(2);
+    expect(doc.device).toBe('cpu');
     expect(doc.threads).toBe(1);
     expect(doc.forward_ms).toBeGreaterThan(0);
     expect(doc.forward_backward_ms).toBeGreaterThan(0);

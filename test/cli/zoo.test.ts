@@ -6,7 +6,7 @@ import { runPatchlab } from '../helpers/cli';
 import { imageFixture, tempDir } from '../helpers/paths';
 
 describe('the built-in zoo from the command line', () => {
-  it('models list shows the six TF.js models with task and input size', () => {
+  it('models list shows the seven TF.js models with task and input size', () => {
     const r = runPatchlab(['models', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const models = (JSON.parse(r.stdout) as { models: { name: string; task: string; input: string; source: string }[] }).models;
@@ -18,6 +18,7 @@ describe('the built-in zoo from the command line', () => {
       emotion: 'face-classification 64x64',
       faceres: 'face-embedding 224x224',
       liveness: 'face-classification 32x32',
+      movenet: 'pose 192x192',
     });
   });
 

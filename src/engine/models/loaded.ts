@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import type { PixelEncoding } from '../image/tensorize';
 import type { Model, ValueInfo } from '../onnx/ir';
@@ -162,9 +162,16 @@ export async function loadModel(ref: string, overrides: ModelOverrides = {}, pro
   // A bare .onnx export with NMS inside is read before its NMS (`models import` records the cut).
   let head = overrides.head;
   if (entry.origin === 'file' && entry.manifest.source.kind === 'onnx') {
-    bytes = await cutNmsOfFile(bytes, sourcePath(entry), progress);
+    const path = sourcePath(entry);
+    // Read once, with its folder, so external data resolves (and stays contained) as it does for ORT.
+    const ir = readModel(bytes, { label: path, baseDir: dirname(resolve(path)) });
+    const cut = hasNms(ir) ? await cutBeforeNms(ir, probeInputShapes(ir, path), path) : undefined;
+    if (cut) {
+      progress?.(cut.message);
+      bytes = writeModel(cut.model);
+    }
     // A bare .onnx file has no manifest: detector layouts are recognised from the output shapes.
-    head ??= (await guessHeadOfGraph(readModel(bytes, { label: sourcePath(entry) }), sourcePath(entry)))?.head;
+    head ??= (await guessHeadOfGraph(cut?.model ?? ir, path))?.head;
   }
   const model = new LoadedModel(entry, bytes, { ...overrides, ...(head ? { head } : {}) });
   if (loadedCache.size >= 4) loadedCache.delete(loadedCache.keys().next().value as string);
@@ -172,11 +179,3 @@ export async function loadModel(ref: string, overrides: ModelOverrides = {}, pro
   return model;
 }
 
-async function cutNmsOfFile(bytes: Uint8Array, label: string, progress?: ProgressReporter): Promise<Uint8Array> {
-  const ir = readModel(bytes, { label });
-  if (!hasNms(ir)) return bytes;
-  const cut = await cutBeforeNms(ir, probeInputShapes(ir, label), label);
-  if (!cut) return bytes;
-  progress?.(cut.message);
-  return writeModel(cut.model);
-}

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../fs/atomic';
+import { readFloatArraysFile, writeFloatArraysFile } from '../fs/float-arrays-file';
 
 /** What a run needs to continue exactly where it stopped. */
 export interface Checkpoint {
@@ -23,50 +22,14 @@ const MAGIC = 'PLCK1\n';
 
 /** One file, written atomically: a JSON header line, then the float arrays. */
 export function writeCheckpoint(path: string, ck: Checkpoint): void {
-  const arrays = [ck.texture, ck.optimiser.m, ck.optimiser.v];
-  const header = JSON.stringify({
-    step: ck.step,
-    width: ck.width,
-    height: ck.height,
-    t: ck.optimiser.t,
-    elapsedMs: ck.elapsedMs,
-    recentSuccess: ck.recentSuccess,
-    rng: ck.rng,
-    lengths: arrays.map((a) => a.length),
-  });
-  const head = Buffer.from(`${MAGIC}${header}\n`);
-  const body = Buffer.alloc(arrays.reduce((n, a) => n + a.byteLength, 0));
-  let offset = 0;
-  for (const a of arrays) {
-    Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(body, offset);
-    offset += a.byteLength;
-  }
-  writeFileAtomic(path, Buffer.concat([head, body]));
+  const header = { step: ck.step, width: ck.width, height: ck.height, t: ck.optimiser.t, elapsedMs: ck.elapsedMs, recentSuccess: ck.recentSuccess, rng: ck.rng };
+  writeFloatArraysFile(path, MAGIC, header, [ck.texture, ck.optimiser.m, ck.optimiser.v]);
 }
 
 export function readCheckpoint(path: string): Checkpoint | undefined {
-  if (!existsSync(path)) return undefined;
-  const bytes = readFileSync(path);
-  if (bytes.subarray(0, MAGIC.length).toString() !== MAGIC) throw new Error(`${path}: not a patchlab checkpoint`);
-  const end = bytes.indexOf(0x0a, MAGIC.length);
-  const header = JSON.parse(bytes.subarray(MAGIC.length, end).toString()) as {
-    step: number;
-    width: number;
-    height: number;
-    t: number;
-    elapsedMs: number;
-    recentSuccess: number[];
-    rng: { seed: number; step: number };
-    lengths: number[];
-  };
-  let offset = end + 1;
-  const arrays = header.lengths.map((n) => {
-    const copy = new Float32Array(n);
-    new Uint8Array(copy.buffer).set(bytes.subarray(offset, offset + n * 4));
-    offset += n * 4;
-    return copy;
-  });
-  if (offset !== bytes.length) throw new Error(`${path}: checkpoint is truncated or has trailing bytes`);
+  const file = readFloatArraysFile<Omit<Checkpoint, 'texture' | 'optimiser'> & { t: number }>(path, MAGIC, 'patchlab checkpoint');
+  if (!file) return undefined;
+  const { header, arrays } = file;
   return {
     step: header.step,
     width: header.width,
