@@ -9,72 +9,27 @@ import type { GradientOracle, GradientResult } from '../autodiff/oracle';
 import type { Objective } from '../attacks/objective';
 import { argmaxChannel } from '../attacks/objective';
 import type { AttackTarget } from '../attacks/target';
+import { BilinearResampler } from '../image/resample';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 
 /** Logit the hinge aims for: sigmoid(2) = 0.88, comfortably above blazeface's 0.5 cut. */
 export const DETECTABLE_MARGIN = 2;
 
-/** The sampling taps of a bilinear resize (half-pixel centres), per output coordinate. */
-function taps(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
-  const i0 = new Int32Array(outSize);
-  const i1 = new Int32Array(outSize);
-  const f = new Float32Array(outSize);
-  const k = inSize / outSize;
-  for (let o = 0; o < outSize; o++) {
-    const s = Math.min(inSize - 1, Math.max(0, (o + 0.5) * k - 0.5));
-    i0[o] = Math.floor(s);
-    i1[o] = Math.min(inSize - 1, i0[o] + 1);
-    f[o] = s - i0[o];
-  }
-  return { i0, i1, f };
-}
-
-/** NCHW bilinear resize; `adjoint` sends a gradient of the output back to the input. */
+/** NCHW bilinear resize (half-pixel centres, edge-clamped) through the shared resampler. */
 export function bilinearResize(input: FloatTensor, outH: number, outW: number): FloatTensor {
   const [n, c, h, w] = input.dims;
   const out = floatTensor([n, c, outH, outW]);
-  const ty = taps(h, outH);
-  const tx = taps(w, outW);
-  for (let p = 0; p < n * c; p++) {
-    const src = p * h * w;
-    const dst = p * outH * outW;
-    for (let y = 0; y < outH; y++) {
-      const r0 = src + ty.i0[y] * w;
-      const r1 = src + ty.i1[y] * w;
-      const fy = ty.f[y];
-      for (let x = 0; x < outW; x++) {
-        const fx = tx.f[x];
-        const a = (1 - fx) * input.data[r0 + tx.i0[x]] + fx * input.data[r0 + tx.i1[x]];
-        const b = (1 - fx) * input.data[r1 + tx.i0[x]] + fx * input.data[r1 + tx.i1[x]];
-        out.data[dst + y * outW + x] = (1 - fy) * a + fy * b;
-      }
-    }
-  }
+  const resampler = new BilinearResampler(w, h, outW, outH);
+  for (let p = 0; p < n * c; p++) resampler.forward(input.data, p * h * w, out.data, p * outH * outW);
   return out;
 }
 
+/** Sends a gradient of bilinearResize's output back to its input (the resampler's exact adjoint). */
 export function bilinearResizeAdjoint(grad: FloatTensor, inH: number, inW: number): FloatTensor {
   const [n, c, outH, outW] = grad.dims;
   const out = floatTensor([n, c, inH, inW]);
-  const ty = taps(inH, outH);
-  const tx = taps(inW, outW);
-  for (let p = 0; p < n * c; p++) {
-    const src = p * outH * outW;
-    const dst = p * inH * inW;
-    for (let y = 0; y < outH; y++) {
-      const r0 = dst + ty.i0[y] * inW;
-      const r1 = dst + ty.i1[y] * inW;
-      const fy = ty.f[y];
-      for (let x = 0; x < outW; x++) {
-        const g = grad.data[src + y * outW + x];
-        const fx = tx.f[x];
-        out.data[r0 + tx.i0[x]] += (1 - fy) * (1 - fx) * g;
-        out.data[r0 + tx.i1[x]] += (1 - fy) * fx * g;
-        out.data[r1 + tx.i0[x]] += fy * (1 - fx) * g;
-        out.data[r1 + tx.i1[x]] += fy * fx * g;
-      }
-    }
-  }
+  const resampler = new BilinearResampler(inW, inH, outW, outH);
+  for (let p = 0; p < n * c; p++) resampler.adjoint(grad.data, p * outH * outW, out.data, p * inH * inW);
   return out;
 }
 
