@@ -10,6 +10,8 @@ import { upgradeOpset } from './opset';
 import type { GradientOracle, GradientResult, LossArgs, LossSpec } from './oracle';
 import { pixelForwardModel } from './pixel-space';
 import { leaseSession, type Lease } from './session-pool';
+import { sharedSessionWorkers, type SessionWorkers } from '../onnx/session-workers/pool';
+import { mergeGradientResults, rows, sliceArgs, splitRows } from './batch-rows';
 
 export interface GradientOracleOptions {
   /** Model values returned with every gradient (graph outputs or intermediates). */
@@ -20,6 +22,11 @@ export interface GradientOracleOptions {
   threads?: number;
   /** Backward-pass forms (benchmarks compare them); the measured-fastest by default. */
   lowering?: Partial<LoweringOptions>;
+  /**
+   * Session workers that gradient runs are spread over, one row range per worker (default: the
+   * process's, when `threads` is 2 or more); null keeps every run on one multi-threaded session.
+   */
+  workers?: SessionWorkers | null;
 }
 
 interface Built {
@@ -68,6 +75,9 @@ export class PreparedGradientOracle implements GradientOracle {
   private readonly forwardLeases = new Map<number, Lease>();
   private forwardInput?: string;
   private disposed = false;
+  private readonly workers: SessionWorkers | undefined;
+  /** Graphs this oracle registered with the workers, released on dispose. */
+  private readonly workerKeys = new Set<string>();
 
   constructor(
     private readonly model: LoadedModel,
@@ -77,11 +87,20 @@ export class PreparedGradientOracle implements GradientOracle {
     this.width = model.width;
     this.height = model.height;
     this.threads = options.threads ?? defaultThreads();
+    this.workers = options.workers === undefined ? (this.threads >= 2 ? sharedSessionWorkers() : undefined) : (options.workers ?? undefined);
     if (options.batch) this.prepare(options.batch).catch(() => undefined);
+  }
+
+  get concurrency(): number {
+    return this.workers?.size ?? 1;
   }
 
   /** Builds (or fetches) the gradient graph and session for a batch size. */
   async prepare(batch: number): Promise<GradientGraph> {
+    if (this.workers) {
+      const graphs = await Promise.all(this.pieces(batch).map(([, count]) => this.built(count)));
+      return graphs[0].graph;
+    }
     const built = await this.built(batch);
     await this.gradientLease(batch, built).session;
     return built.graph;
@@ -96,10 +115,42 @@ export class PreparedGradientOracle implements GradientOracle {
 
   async gradient(pixels: FloatTensor, args: LossArgs = {}): Promise<GradientResult> {
     const batch = this.checkPixels(pixels);
-    const built = await this.built(batch);
-    const session = await this.gradientLease(batch, built).session;
-    const g = built.graph;
-    const result = await session.run({ [g.input]: pixels, ...this.lossFeeds(g, batch, args) }, [g.loss, g.lossMean, g.grad, ...g.outputs]);
+    const workers = this.workers;
+    if (!workers) {
+      const built = await this.built(batch);
+      const session = await this.gradientLease(batch, built).session;
+      const g = built.graph;
+      return this.result(g, await session.run({ [g.input]: pixels, ...this.lossFeeds(g, batch, args) }, [g.loss, g.lossMean, g.grad, ...g.outputs]));
+    }
+    const pieces = this.pieces(batch);
+    // Pieces are copies and may be moved to the workers; a whole batch is the caller's and is copied.
+    const whole = pieces.length === 1;
+    // Argument errors name the caller's batch, not a piece's.
+    if (!whole) this.lossFeeds((await this.built(pieces[0][1])).graph, batch, args);
+    const parts = await Promise.all(
+      pieces.map(async ([start, count]) => {
+        const built = await this.built(count);
+        const g = built.graph;
+        const key = `gradient:${built.hash}`;
+        if (!this.workerKeys.has(key)) {
+          this.checkLive();
+          workers.acquire(key, built.bytes, `${this.model.label} (gradient)`);
+          this.workerKeys.add(key);
+        }
+        const feeds = { [g.input]: whole ? pixels : rows(pixels, start, count), ...this.lossFeeds(g, count, whole ? args : sliceArgs(args, start, count)) };
+        return this.result(g, await workers.run(key, feeds, [g.loss, g.lossMean, g.grad, ...g.outputs], !whole));
+      }),
+    );
+    return whole ? parts[0] : mergeGradientResults(parts);
+  }
+
+  /** Row ranges of a batch, one per session worker (a fixed-batch graph takes its batch whole). */
+  private pieces(batch: number): [number, number][] {
+    if (!this.workers || this.model.fixedBatch !== undefined) return [[0, batch]];
+    return splitRows(batch, this.workers.size);
+  }
+
+  private result(g: GradientGraph, result: Record<string, HostTensor>): GradientResult {
     const lossValues = result[g.loss].data as Float32Array;
     return {
       loss: lossValues,
@@ -111,6 +162,8 @@ export class PreparedGradientOracle implements GradientOracle {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (const key of this.workerKeys) this.workers?.release(key);
+    this.workerKeys.clear();
     const leases = [...this.gradientLeases.values(), ...this.forwardLeases.values()];
     this.gradientLeases.clear();
     this.forwardLeases.clear();
@@ -203,7 +256,8 @@ export class PreparedGradientOracle implements GradientOracle {
       }
       feeds[name] = value;
     };
-    const dimsOf = (name: string) => (g.model.graph.inputs.find((i) => i.name === name)?.shape ?? []) as number[];
+    // Per-sample arguments are [batch, ...]; the graph may be built for a piece of the batch.
+    const dimsOf = (name: string) => [batch, ...((g.model.graph.inputs.find((i) => i.name === name)?.shape ?? []) as number[]).slice(1)];
     if (mask) tensor(mask, 'a mask', args.mask, dimsOf(mask));
     if (vectors) tensor(vectors, 'vectors', args.vectors, dimsOf(vectors));
     if (target) tensor(target, 'a target', args.target, dimsOf(target));

@@ -86,4 +86,6 @@ export interface GradientOracle {
   prepare?(batch: number): Promise<unknown>;
   /** Frees native sessions. */
   dispose(): Promise<void>;
+  /** Calls that run side by side (session workers); 1 or absent when calls run one at a time. */
+  readonly concurrency?: number;
 }

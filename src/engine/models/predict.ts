@@ -7,12 +7,39 @@ import { rowProbabilities, topK } from './classifier';
 import { getDecoder } from './decoders/index';
 import type { LoadedModel } from './loaded';
 import type { ImagePrediction, OutputSummary } from './types';
+import { sharedSessionWorkers } from '../onnx/session-workers/pool';
 
 export interface PredictOptions {
   /** How many classes to report for classifiers. */
   top?: number;
   /** Largest batch to run at once when the model's batch dimension is symbolic. */
   batch?: number;
+  /**
+   * Run on the session workers (one thread each) instead of one session on all threads, so
+   * calls that overlap (webcam frames in flight) use a core each.
+   */
+  spread?: boolean;
+}
+
+/** Models whose sessions the workers hold for `spread` calls, least recently used first. */
+const spreadModels = new Map<string, true>();
+const SPREAD_MODELS = 3;
+
+function spreadRunner(model: LoadedModel): ((feeds: Record<string, HostTensor>) => Promise<Record<string, HostTensor>>) | undefined {
+  const workers = sharedSessionWorkers();
+  if (!workers) return undefined;
+  const key = `model:${model.hash}`;
+  if (spreadModels.has(key)) spreadModels.delete(key);
+  else {
+    workers.acquire(key, model.bytes, model.label);
+    while (spreadModels.size >= SPREAD_MODELS) {
+      const oldest = spreadModels.keys().next().value as string;
+      spreadModels.delete(oldest);
+      workers.release(oldest);
+    }
+  }
+  spreadModels.set(key, true);
+  return (feeds) => workers.run(key, feeds, [], true);
 }
 
 export interface PreparedImage {
@@ -86,7 +113,9 @@ export async function predictImages(model: LoadedModel, images: readonly { name:
 
 export async function predictPrepared(model: LoadedModel, prepared: readonly PreparedImage[], options: PredictOptions = {}): Promise<ImagePrediction[]> {
   const chunk = model.fixedBatch ?? Math.max(1, options.batch ?? 8);
-  const session = await model.session();
+  const spread = options.spread ? spreadRunner(model) : undefined;
+  const session = spread ? undefined : await model.session();
+  const run = spread ?? ((feeds: Record<string, HostTensor>) => session!.run(feeds));
   const results: ImagePrediction[] = [];
   for (let start = 0; start < prepared.length; start += chunk) {
     const group = prepared.slice(start, start + chunk);
@@ -94,7 +123,7 @@ export async function predictPrepared(model: LoadedModel, prepared: readonly Pre
     // A graph fixed to batch B > 1 still needs B images; pad with copies and drop their results.
     while (model.fixedBatch && images.length < model.fixedBatch) images.push(images[0]);
     const input = imagesToTensor(images, model.encoding);
-    const outputs = await session.run({ [model.input.name]: input });
+    const outputs = await run({ [model.input.name]: input });
     group.forEach((p, i) => results.push(readHead(model, outputs, p, i, options)));
   }
   return results;

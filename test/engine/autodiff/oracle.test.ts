@@ -246,8 +246,9 @@ describe('gradient oracle: caching and errors', () => {
   it('shares one built graph and one session between oracles of the same model, loss and batch; frees it on the last dispose', async () => {
     const model = await loadModel(fixture('autodiff', 'googlenet.onnx'));
     const before = pooledSessionCount();
-    const a = createGradientOracle(model, { kind: 'ce' });
-    const b = createGradientOracle(model, { kind: 'ce' });
+    // One multi-threaded session per graph (session workers have their own test).
+    const a = createGradientOracle(model, { kind: 'ce' }, { workers: null });
+    const b = createGradientOracle(model, { kind: 'ce' }, { workers: null });
     const [ga, gb] = [await a.prepare(2), await b.prepare(2)];
     expect(ga).toBe(gb);
     expect(pooledSessionCount()).toBe(before + 1);
@@ -255,7 +256,7 @@ describe('gradient oracle: caching and errors', () => {
     const again = await a.gradient(pixels, { labels: LABELS });
     expect(Array.from(again.grad.data)).toEqual(Array.from(first.grad.data));
     expect(await a.prepare(2)).toBe(ga);
-    const other = createGradientOracle(model, { kind: 'ce', targeted: true });
+    const other = createGradientOracle(model, { kind: 'ce', targeted: true }, { workers: null });
     expect(await other.prepare(2)).not.toBe(ga);
     await a.dispose();
     expect(pooledSessionCount()).toBe(before + 2);

@@ -16,8 +16,8 @@ export const predictFrameHandler: CallHandler<'predictFrame'> = async ({ model, 
   const decoded: RasterImage = raw ? { width: raw.width, height: raw.height, channels: raw.channels, data: image } : await decodeImage(image, { label: 'frame' });
   const decodedAt = performance.now();
   const loaded = await loadModel(model);
-  const [prediction] = await predictImages(loaded, [{ name: 'frame', image: decoded }], { top });
-  const faceResult = faces ? (await predictImages(await loadModel(faces), [{ name: 'frame', image: decoded }]))[0] : undefined;
+  const [prediction] = await predictImages(loaded, [{ name: 'frame', image: decoded }], { top, spread: true });
+  const faceResult = faces ? (await predictImages(await loadModel(faces), [{ name: 'frame', image: decoded }], { spread: true }))[0] : undefined;
   const end = performance.now();
   return {
     prediction,
