@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   }
   console.log('\n| slowest nodes | op | ms per run | output |');
   console.log('| --- | --- | ---: | --- |');
-  for (const [name, n] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, Number(values.top))) {
+  const only = process.env.PROFILE_OP;
+  for (const [name, n] of [...byNode].filter(([, n]) => !only || n.op === only).sort((a, b) => b[1].us - a[1].us).slice(0, Number(values.top))) {
     console.log(`| ${name.slice(0, 60)} | ${n.op} | ${((n.us * perRun) / 1000).toFixed(2)} | ${n.shape} |`);
   }
   await session.release();

@@ -27,17 +27,31 @@ function channelAffine(emit: Emitter, v: string, channels: number, w: number, b:
   return clip ? emit.op('Clip', [out, emit.scalar(clip[0]), emit.scalar(clip[1])]) : out;
 }
 
-/** [v > 0] for v >= 0, as a float tensor. */
-export function positiveMask(emit: Emitter, v: string, channels: number): string {
-  return channelAffine(emit, v, channels, STEP_SCALE, 0, [0, 1]);
+/** value * [v > 0] for v >= 0, as a float tensor (value 1 by default). */
+export function positiveMask(emit: Emitter, v: string, channels: number, value = 1): string {
+  return channelAffine(emit, v, channels, STEP_SCALE, 0, [0, value]);
 }
 
 /**
- * [lo < y < hi] for y = Clip(x, lo, hi): (y - lo)(hi - y) is zero exactly at the bounds and
- * positive between them.
+ * value * [lo < y < hi] for y = Clip(x, lo, hi): (y - lo)(hi - y) is zero exactly at the bounds
+ * and positive between them. A `value` other than 1 folds a constant slope (HardSigmoid's alpha)
+ * into the mask's clip instead of a separate multiply.
  */
-export function insideMask(emit: Emitter, y: string, channels: number, lo: number, hi: number): string {
+export function insideMask(emit: Emitter, y: string, channels: number, lo: number, hi: number, value = 1): string {
   const above = lo === 0 ? y : channelAffine(emit, y, channels, 1, -lo);
   const below = channelAffine(emit, y, channels, -1, hi);
-  return positiveMask(emit, emit.mul(above, below), channels);
+  return positiveMask(emit, emit.mul(above, below), channels, value);
+}
+
+/**
+ * HardSwish's slope at x (0 below -3, 1 above 3, x/3 + 1/2 between, as PyTorch) in the blocked
+ * layout: the clipped ramp clip(x/3 + 1/2, -1/2, 3/2) is right between the kinks, and two step
+ * terms, 1/2 [x < -3] and -1/2 [x > 3] (the 2^120 steps of positiveMask), bring the ends to 0
+ * and 1. At x = +-3 exactly it gives the ramp's value, as PyTorch's strict comparisons do.
+ */
+export function hardSwishSlope(emit: Emitter, x: string, channels: number): string {
+  const ramp = channelAffine(emit, x, channels, 1 / 3, 0.5, [-0.5, 1.5]);
+  const low = channelAffine(emit, x, channels, -STEP_SCALE, -3 * STEP_SCALE, [0, 0.5]);
+  const high = channelAffine(emit, x, channels, -STEP_SCALE, 3 * STEP_SCALE, [-0.5, 0]);
+  return emit.op('Sum', [ramp, low, high]);
 }

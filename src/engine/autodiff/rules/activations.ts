@@ -1,5 +1,5 @@
 import { attrFloat } from '../../onnx/ir';
-import { affineMaskChannels, insideMask as affineInsideMask, positiveMask } from '../lowering/masks';
+import { affineMaskChannels, hardSwishSlope, insideMask as affineInsideMask, positiveMask } from '../lowering/masks';
 import { unbroadcast } from './broadcast';
 import { only } from './only';
 import type { GradContext, RuleTable } from './types';
@@ -82,6 +82,9 @@ function hardSigmoid(ctx: GradContext) {
   const alpha = attrFloat(ctx.node, 'alpha', 0.2);
   const g = ctx.dy[0]!;
   const y = ctx.node.outputs[0];
+  const channels = affineChannels(ctx);
+  // alpha * [0 < y < 1] in the blocked layout (hard-swish backbones have one per block).
+  if (channels && alpha > 0) return [ctx.emit.mul(g, affineInsideMask(ctx.emit, y, channels, 0, 1, alpha))];
   const mask = insideMask(ctx, y, ctx.scalar(0, y), ctx.scalar(1, y))!;
   return [gated(ctx, mask, ctx.emit.mul(g, ctx.scalar(alpha, g)), ctx.scalar(0, g))];
 }
@@ -90,6 +93,8 @@ function hardSigmoid(ctx: GradContext) {
 function hardSwish(ctx: GradContext) {
   const { emit } = ctx;
   const x = ctx.node.inputs[0];
+  const channels = affineChannels(ctx);
+  if (channels) return [emit.mul(ctx.dy[0]!, hardSwishSlope(emit, x, channels))];
   const inner = emit.add(emit.mul(x, ctx.scalar(1 / 3, x)), ctx.scalar(0.5, x));
   const upper = emit.where(emit.op('Greater', [x, ctx.scalar(3, x)]), ctx.scalar(1, x), inner);
   const slope = emit.where(emit.op('Less', [x, ctx.scalar(-3, x)]), ctx.scalar(0, x), upper);

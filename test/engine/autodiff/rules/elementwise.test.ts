@@ -53,13 +53,17 @@ describe('gradient rules: activations', () => {
     await expectGradient({ op: 'Clip', inputs: [x([0, 0.5], -1, 1), { dims: [], role: 'const', values: [0] }, { dims: [], role: 'const', values: [0.5] }] });
     await expectGradient({ op: 'Clip', inputs: [x([-0.2]), { dims: [], role: 'const', values: [-0.2] }, { dims: [], role: 'skip' }] });
   });
-  it('Relu and Clip masks in the blocked-layout (affine Conv) form and the comparison form', async () => {
+  it('Relu, Clip, HardSigmoid and HardSwish masks in the blocked-layout (affine Conv) form and the comparison form', async () => {
     const blocked = { dims: [2, 8, 3, 3], sample: awayFrom([-0.5, 0, 0.5], 0.05, -1, 1) };
+    // HardSigmoid(alpha 1/6, beta 1/2) kinks at +-3: values on both sides and between.
+    const wide = { dims: [2, 8, 3, 3], sample: awayFrom([-3, 3], 0.1, -5, 5) };
     const check = { type: 'float32' as const, eps: 1e-3, atol: 1e-3, rtol: 1e-3 };
     for (const masks of ['affine', 'compare'] as const) {
       await expectGradient({ op: 'Relu', inputs: [blocked], lowering: { masks }, ...check });
       await expectGradient({ op: 'Clip', inputs: [blocked, { dims: [], role: 'const', values: [0] }, { dims: [], role: 'const', values: [0.5] }], lowering: { masks }, ...check });
       await expectGradient({ op: 'Clip', inputs: [blocked, { dims: [], role: 'const', values: [-0.5] }, { dims: [], role: 'const', values: [0.5] }], lowering: { masks }, ...check });
+      await expectGradient({ op: 'HardSigmoid', inputs: [wide], attrs: { alpha: float(1 / 6), beta: float(0.5) }, lowering: { masks }, ...check });
+      await expectGradient({ op: 'HardSwish', inputs: [wide], lowering: { masks }, ...check });
     }
   });
   it('Sigmoid, Tanh (float64), Softplus, Softsign (float32)', async () => {
