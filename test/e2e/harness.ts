@@ -12,8 +12,8 @@ export const ARTIFACTS = join(ROOT, 'test-results', 'e2e');
  * A fake camera: Chromium plays a .y4m file as the webcam. ffmpeg writes `C420jpeg` for
  * yuv420p; Chromium's reader wants plain `C420`, so the header is rewritten.
  */
-export function makeFakeCamera(photo: string, out: string, seconds = 2): string {
-  const result = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', photo, '-t', String(seconds), '-r', '10', '-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2', '-pix_fmt', 'yuv420p', out], { encoding: 'utf8' });
+export function makeFakeCamera(photo: string, out: string, seconds = 2, rate = 10): string {
+  const result = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', photo, '-t', String(seconds), '-r', String(rate), '-vf', 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2', '-pix_fmt', 'yuv420p', out], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
   const bytes = readFileSync(out);
   const headerEnd = bytes.indexOf(0x0a);
@@ -114,11 +114,11 @@ export interface LabInChromium {
  * The lab end to end: a fresh PATCHLAB_HOME (filled by `prepare` first), `patchlab serve` on it,
  * Chromium with a fake camera playing group2.jpg for `cameraSeconds`, and the lab open and ready.
  */
-export async function openLabInChromium(homePrefix: string, options: { prepare?: (home: string) => Promise<void>; cameraSeconds?: number } = {}): Promise<LabInChromium> {
+export async function openLabInChromium(homePrefix: string, options: { prepare?: (home: string) => Promise<void>; cameraSeconds?: number; cameraRate?: number } = {}): Promise<LabInChromium> {
   ensureBuilt();
   const home = tempDir(homePrefix);
   await options.prepare?.(home);
-  const camera = makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'), options.cameraSeconds);
+  const camera = makeFakeCamera(imageFixture('group2.jpg'), join(home, 'camera.y4m'), options.cameraSeconds, options.cameraRate);
   const serving = await startServe({ PATCHLAB_HOME: home });
   let browser: Browser | undefined;
   const close = async () => {

@@ -96,3 +96,19 @@ export function drawPredictions(ctx: CanvasRenderingContext2D, items: DisplayIte
   }
   ctx.restore();
 }
+
+/**
+ * RGBA canvas pixels packed as RGB: a quarter fewer bytes to cross the socket per frame, which
+ * is what bounds the frame rate in Chromium (its WebSocket moves about 8 MB/s of frames here).
+ */
+export function packRgb(rgba: Uint8ClampedArray): Uint8Array {
+  const n = rgba.length >> 2;
+  const out = new Uint8Array(n * 3);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    const k = i << 2;
+    out[j] = rgba[k];
+    out[j + 1] = rgba[k + 1];
+    out[j + 2] = rgba[k + 2];
+  }
+  return out;
+}
