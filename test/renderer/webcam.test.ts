@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { RateMeter, displayItems, eyesOf, frameSize } from '../../src/renderer/src/lib/webcam';
+import { RateMeter, displayItems, eyesOf, frameSize, packRgb } from '../../src/renderer/src/lib/webcam';
 import { DEMO, toAttackParams } from '../../src/renderer/src/lib/design';
 import { parseParams } from '../../src/shared/index';
 
 describe('webcam helpers', () => {
+  it('packs canvas RGBA as RGB for the socket: alpha dropped, order kept', () => {
+    const rgba = new Uint8ClampedArray([1, 2, 3, 255, 4, 5, 6, 128]);
+    expect(Array.from(packRgb(rgba))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(packRgb(new Uint8ClampedArray(4 * 512 * 512)).byteLength).toBe(3 * 512 * 512);
+  });
+
   it('sends frames at exactly the size of a stretching model, else at its scale with the camera aspect', () => {
     expect(frameSize(640, 480, { width: 512, height: 512, resize: 'stretch' })).toEqual({ width: 512, height: 512 });
     expect(frameSize(640, 480, { width: 512, height: 512, resize: 'letterbox' })).toEqual({ width: 512, height: 384 });
