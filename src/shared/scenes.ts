@@ -85,6 +85,8 @@ export const PlaceTorsoResult = z.object({
   width: z.number(),
   height: z.number(),
   size: z.number(),
+  /** Keypoints below this confidence are not trusted by the placement. */
+  minKeypointScore: z.number(),
   people: z.array(z.object({ box: Box, score: z.number(), on: z.enum(['torso', 'box']), quad: Quad, keypoints: z.array(z.tuple([z.number(), z.number(), z.number()])) })),
 });
 export type PlaceTorsoResult = z.infer<typeof PlaceTorsoResult>;

@@ -1,5 +1,5 @@
 import { targetFromModel } from '../../attacks/model-target';
-import { objectsOfClass, patchOnBox, patchOnTorso } from '../../attacks/placement';
+import { MIN_KEYPOINT_SCORE, objectsOfClass, patchOnBox, patchOnTorso } from '../../attacks/placement';
 import { classIndex } from '../../attacks/target';
 import { UserError } from '../../errors';
 import { decodeImage, type RasterImage } from '../../image/image';
@@ -48,5 +48,5 @@ export const placeTorsoHandler: CallHandler<'placeTorso'> = async ({ image, raw,
       keypoints: keypoints.map(([x, y, c]) => [x, y, c] as [number, number, number]),
     });
   }
-  return { width: frame.width, height: frame.height, size: side, people: out };
+  return { width: frame.width, height: frame.height, size: side, minKeypointScore: MIN_KEYPOINT_SCORE, people: out };
 };
