@@ -80,6 +80,8 @@ export const EvaluateParams = z.object({
   run: Slug,
   /** Held-out scene set; the samples' held-out set when absent. */
   scenes: Slug.optional(),
+  /** A managed set's split (test: evaluated once; the engine refuses runs that trained or tuned on it). */
+  split: z.enum(SCENE_SPLITS).optional(),
   model: z.string().optional(),
   /** Views per scene. */
   views: z.number().int().min(1).max(256).optional(),

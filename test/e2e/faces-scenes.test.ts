@@ -113,6 +113,11 @@ describe('faces, scene sets and trials in Chromium', () => {
     expect(rows).toEqual(['frames', 'noise frames', 'plain frames', 'clean']);
     await faces.scrollIntoViewIfNeeded();
     await screenshot(page, 'evaluate-faces');
+    // The robustness evaluation takes a managed set's split too (test: once).
+    const split = page.getByTestId('evaluate-split');
+    expect(await split.isDisabled()).toBe(true);
+    await page.getByTestId('screen-evaluate').getByLabel('Held-out scenes').selectOption('alice-probes');
+    await expect.poll(() => split.isDisabled()).toBe(false);
   }, 150_000);
 
   it('picks a set and its split for the attack, with counts per split', async () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../../src/engine/scenes/manifest';
 import { toPhysicalInput } from '../../../src/engine/service/jobs/attack';
 import { attackDefaults } from '../../../src/engine/service/jobs/attack';
+import { heldOutScenes } from '../../../src/engine/service/jobs/evaluate';
 import { ffmpegPath } from '../../../src/engine/video/ffmpeg';
 import { parseParams, parseResult } from '../../../src/shared/index';
 import { imageFixture, tempDir } from '../../helpers/paths';
@@ -103,4 +104,16 @@ describe('scene sets, torso placement and trials over the API', () => {
     const dir = join(ctx.home, 'trials', result.trial);
     for (const f of ['trial.json', 'trial-detection.png', 'trial-sheet.png']) expect(existsSync(join(dir, f)), f).toBe(true);
   }, 120_000);
+});
+
+describe('the Evaluate screen\'s held-out scenes', () => {
+  it('sends a managed set\'s split as set:NAME:SPLIT (so the clean-test gate applies) and a plain set as its folder', () => {
+    const p = parseParams('startJob', { kind: 'evaluate', params: { run: 'r', scenes: 'street', split: 'test' } });
+    if (p.kind !== 'evaluate') throw new Error('not an evaluation');
+    expect(heldOutScenes(p.params)).toBe('set:street:test');
+    const plain = parseParams('startJob', { kind: 'evaluate', params: { run: 'r' } });
+    if (plain.kind !== 'evaluate') throw new Error('not an evaluation');
+    expect(heldOutScenes(plain.params)).toMatch(/resources\/scenes\/heldout$/);
+    expect(() => parseParams('startJob', { kind: 'evaluate', params: { run: 'r', scenes: 'street', split: 'holdout' } })).toThrow(/split/);
+  });
 });
