@@ -6,6 +6,7 @@ import { saveCalibration } from '../../../src/engine/faces/calibration-store';
 import { loadGallery } from '../../../src/engine/faces/gallery';
 import { loadModel } from '../../../src/engine/models/loaded';
 import { FacesEvalSummary, parseParams, parseResult } from '../../../src/shared/index';
+import { pathLikeReference } from '../../../src/shared/references';
 import { imageFixture } from '../../helpers/paths';
 import { jobEnded, serviceInFreshHome } from '../../helpers/jobs';
 
@@ -48,7 +49,11 @@ describe('face galleries over the API', () => {
     await expect(ctx.service.call('enrolFaces', { name: 'carol', frames: [{ name: 'x.jpg', bytes: new Uint8Array([1, 2, 3]) }] })).rejects.toThrow(/x\.jpg/);
     expect(existsSync(join(ctx.home, 'galleries', 'carol'))).toBe(false);
     await expect(ctx.service.call('enrolFaces', { name: 'nobody', frames: [{ name: 'grey.png', bytes: await sharp({ create: { width: 64, height: 64, channels: 3, background: '#777' } }).png().toBuffer() }] })).rejects.toThrow(/no face found/);
-    expect(existsSync(join(ctx.home, 'galleries', 'nobody', 'gallery.json'))).toBe(false);
+    expect(existsSync(join(ctx.home, 'galleries', 'nobody'))).toBe(false);
+    // Longer than a gallery name may be: the engine's one-line refusal, and nothing left behind.
+    const long = 'n'.repeat(70);
+    await expect(ctx.service.call('enrolFaces', { name: long, frames: [{ name: 'c.jpg', bytes: await jpeg(face('group3-face.jpg')) }] })).rejects.toThrow(/gallery name/);
+    expect(existsSync(join(ctx.home, 'galleries', long))).toBe(false);
   }, 120_000);
 
   it('refuses gallery names that are paths and descriptors that are not face models', () => {
@@ -56,6 +61,9 @@ describe('face galleries over the API', () => {
     expect(() => parseParams('enrolFaces', { name: 'x', frames: [{ name: 'a/b.jpg', bytes: new Uint8Array(1) }] })).toThrow(/without folders/);
     expect(() => parseParams('startJob', { kind: 'evaluateFaces', params: { run: 'r', probes: { set: '/etc' }, wearer: 'a' } })).toThrow(/probes\.set/);
     expect(() => parseParams('startJob', { kind: 'evaluateFaces', params: { run: 'r', probes: { set: 's', split: 'holdout' }, wearer: 'a' } })).toThrow(/split/);
+    // Over the wire, a model given as a path is refused before the engine sees it (as for every call).
+    expect(pathLikeReference({ kind: 'trial', params: { model: '/tmp/x.onnx', className: 'person' } })).toBe("params.model: '/tmp/x.onnx'");
+    expect(pathLikeReference({ image: new Uint8Array(1), model: '../m.onnx' })).toBe("model: '../m.onnx'");
     return expect(ctx.service.call('listGalleries', { model: 'centernet' })).rejects.toThrow(/not a face descriptor/);
   }, 60_000);
 

@@ -67,7 +67,9 @@ export const enrolFacesHandler: CallHandler<'enrolFaces'> = async ({ name, frame
     for (const d of readdirSync(gallery)) if (CAPTURES.test(d) && d !== folder) rmSync(join(gallery, d), { recursive: true, force: true });
     return { gallery: summary(saved), skipped: saved.skipped.map((s) => s.slice(dir.length + 1)) };
   } catch (error) {
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    // A name enrolled for the first time leaves no empty folder behind.
+    if (existsSync(gallery) && readdirSync(gallery).length === 0) rmSync(gallery, { recursive: true, force: true });
     throw error;
   }
 };
