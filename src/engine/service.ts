@@ -5,6 +5,11 @@ import { calibrateJob } from './service/jobs/calibrate';
 import { evaluateJob } from './service/jobs/evaluate';
 import { digitalJob } from './service/jobs/digital';
 import { exportPdfJob } from './service/jobs/export-pdf';
+import { evaluateFacesJob } from './service/jobs/evaluate-faces';
+import { trialJob } from './service/jobs/trial';
+import { enrolFacesHandler, listGalleriesHandler } from './service/handlers/faces';
+import { recordScenesHandler, sceneSetInfoHandler } from './service/handlers/scene-sets';
+import { placeTorsoHandler } from './service/handlers/torso';
 import { JobManager } from './service/jobs';
 import { currentDevice, deviceStatus, setDevice } from './onnx/device';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
@@ -32,7 +37,7 @@ export interface EngineServiceOptions {
   jobs?: AnyJobHandler[];
 }
 
-export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob];
+export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob, evaluateFacesJob, trialJob];
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -81,6 +86,11 @@ export function createEngineService(options: EngineServiceOptions = {}): EngineS
     listSceneSets: listSceneSetsHandler,
     readScene: readSceneHandler,
     addScenes: addScenesHandler,
+    sceneSetInfo: sceneSetInfoHandler,
+    recordScenes: recordScenesHandler,
+    placeTorso: placeTorsoHandler,
+    listGalleries: listGalleriesHandler,
+    enrolFaces: enrolFacesHandler,
     printPreview: printPreviewHandler,
     exportChart: exportChartHandler,
     listRuns: listRunsHandler,

@@ -6,7 +6,8 @@ import { Bytes, Slug } from './bytes';
 import { DIGITAL_ATTACKS, DigitalResults, DigitalSettings, TRANSFER_VIA } from './digital';
 import { PredictFrameParams, PredictFrameResult } from './predictions';
 import { ReadArtifactParams, RunSummary } from './runs';
-import { AddScenesParams, PaletteSummary, ReadSceneParams, SceneSet } from './scenes';
+import { AddScenesParams, PaletteSummary, PlaceTorsoParams, PlaceTorsoResult, ReadSceneParams, RecordScenesParams, RecordScenesResult, SceneSet, SceneSetInfo } from './scenes';
+import { EnrolFacesParams, EnrolFacesResult, FaceThreshold, GallerySummary, ListGalleriesParams } from './faces';
 import { PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
 import { firstIssue } from './zod-issue';
 import { DEVICES } from './devices';
@@ -28,6 +29,11 @@ export const CONTRACT = {
   listSceneSets: { params: Empty, result: z.object({ sets: z.array(SceneSet) }) },
   readScene: { params: ReadSceneParams, result: z.object({ bytes: Bytes, mime: z.string() }) },
   addScenes: { params: AddScenesParams, result: z.object({ set: SceneSet }) },
+  sceneSetInfo: { params: z.object({ set: Slug }), result: SceneSetInfo },
+  recordScenes: { params: RecordScenesParams, result: RecordScenesResult },
+  placeTorso: { params: PlaceTorsoParams, result: PlaceTorsoResult },
+  listGalleries: { params: ListGalleriesParams.default({}), result: z.object({ galleries: z.array(GallerySummary), threshold: FaceThreshold }) },
+  enrolFaces: { params: EnrolFacesParams, result: EnrolFacesResult },
   printPreview: { params: ExportPdfParams, result: PrintPreview },
   exportChart: { params: z.object({ palette: z.string().min(1).default('default'), paper: Paper.default('a4') }), result: z.object({ bytes: Bytes, swatches: z.number() }) },
   listRuns: { params: Empty, result: z.object({ runs: z.array(RunSummary) }) },

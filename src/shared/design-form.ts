@@ -1,5 +1,6 @@
 import type { AttackDefaults, EotRanges } from './jobs';
 import type { PhysicalAttackKind, PhysicalGoal } from './physical-attacks';
+import type { SceneSplit } from './scenes';
 
 /**
  * The Design screen's form and how it becomes a request: plain data and functions, here in
@@ -14,6 +15,10 @@ export interface DesignForm {
   className: string;
   target: string;
   scenes: string;
+  /** A managed set's split to train on ('' = every scene of the set). */
+  split: '' | SceneSplit;
+  /** Patches on detected people: box rule or torso; the engine's default until the form loads it. */
+  placement?: 'box' | 'torso';
   shape: 'square' | 'rectangle' | 'circle';
   size: number;
   resolution: number;
@@ -40,6 +45,7 @@ export const DEMO: DesignForm = {
   className: 'person',
   target: '',
   scenes: 'samples',
+  split: '',
   shape: 'square',
   size: 0.2,
   resolution: 256,
@@ -77,6 +83,8 @@ export function toAttackParams(f: DesignForm) {
     ...(f.className ? { className: f.className } : {}),
     ...(f.target ? { target: f.target } : {}),
     scenes: f.scenes,
+    ...(f.split ? { split: f.split } : {}),
+    ...(f.attack === 'patch' && f.placement ? { placement: f.placement } : {}),
     ...(f.attack !== 'glasses' ? { shape: f.shape } : {}),
     size: f.size,
     resolution: f.resolution,
@@ -93,7 +101,7 @@ export function toAttackParams(f: DesignForm) {
 /** The form after choosing a kind and goal: every tunable from the engine's resolved defaults for that pair. */
 export function applyAttackDefaults(f: DesignForm, d: AttackDefaults): DesignForm {
   const shape = d.shape === 'square' || d.shape === 'rectangle' || d.shape === 'circle' ? d.shape : f.shape;
-  return { ...f, shape, size: d.size, resolution: d.resolution, steps: d.steps, batch: d.batch, learningRate: d.learningRate, eot: { ...d.eot } };
+  return { ...f, shape, size: d.size, resolution: d.resolution, steps: d.steps, batch: d.batch, learningRate: d.learningRate, eot: { ...d.eot }, placement: d.placement };
 }
 
 /** The demo's request: what it attacks, and nothing the engine should choose. */

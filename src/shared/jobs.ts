@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { DEVICES } from './devices';
 import { PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
-import { LimitedBytes, Slug } from './bytes';
+import { FileName, LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
+import { SCENE_SPLITS } from './scenes';
+import { EvaluateFacesParams } from './faces';
+
+/** Where a hide patch sits on a person: adversarial-yolo's square on the box, or on the chest from pose keypoints. */
+export const PATCH_PLACEMENTS = ['box', 'torso'] as const;
 
 /** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */
 export const EotRanges = z.object({
@@ -34,6 +39,10 @@ export const AttackParams = z.object({
   /** The class or identity to become. */
   target: z.string().optional(),
   scenes: Slug,
+  /** A managed set's split to train on (the engine's `set:NAME:SPLIT`); the whole folder when absent. */
+  split: z.enum(SCENE_SPLITS).optional(),
+  /** Patches on detected objects: box rule or torso; the engine's default when absent. */
+  placement: z.enum(PATCH_PLACEMENTS).optional(),
   // Left out, these take the attack engine's defaults for the attack kind and goal (see attackDefaults).
   /** Patch and sticker shapes; glasses always use the frame silhouette. */
   shape: z.enum(['square', 'rectangle', 'circle']).optional(),
@@ -62,6 +71,8 @@ export const AttackDefaults = z.object({
   batch: z.number(),
   learningRate: z.number(),
   eot: EotRanges,
+  /** Patches on detected objects: where they sit by default. */
+  placement: z.enum(PATCH_PLACEMENTS).optional(),
 });
 export type AttackDefaults = z.infer<typeof AttackDefaults>;
 
@@ -69,6 +80,8 @@ export const EvaluateParams = z.object({
   run: Slug,
   /** Held-out scene set; the samples' held-out set when absent. */
   scenes: Slug.optional(),
+  /** A managed set's split (test: evaluated once; the engine refuses runs that trained or tuned on it). */
+  split: z.enum(SCENE_SPLITS).optional(),
   model: z.string().optional(),
   /** Views per scene. */
   views: z.number().int().min(1).max(256).optional(),
@@ -116,17 +129,32 @@ export const PrintPreview = z.object({
 });
 export type PrintPreview = z.infer<typeof PrintPreview>;
 
+/** `patchlab trial` on a clip recorded by the Webcam screen: per-frame detection of a class over time. */
+export const TrialParams = z.object({
+  clip: z.object({ name: FileName.refine((n) => /\.(webm|mp4|mkv|mov)$/i.test(n), 'a .webm, .mp4, .mkv or .mov file'), bytes: LimitedBytes }),
+  model: z.string().min(1),
+  className: z.string().min(1).max(100),
+  /** A run whose patch is looked for in each frame. */
+  run: Slug.optional(),
+  /** What this take is (e.g. 'with patch', 'without patch'). */
+  label: z.string().max(60).default('trial'),
+  /** Frames per second scored; the engine's default when absent. */
+  fps: z.number().positive().max(30).optional(),
+});
+
 export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('attack'), params: AttackParams }),
   z.object({ kind: z.literal('evaluate'), params: EvaluateParams }),
   z.object({ kind: z.literal('exportPdf'), params: ExportPdfParams }),
   z.object({ kind: z.literal('calibrate'), params: CalibrateParams }),
   z.object({ kind: z.literal('digital'), params: DigitalAttackParams }),
+  z.object({ kind: z.literal('evaluateFaces'), params: EvaluateFacesParams }),
+  z.object({ kind: z.literal('trial'), params: TrialParams }),
 ]);
 export type JobRequest = z.input<typeof JobRequest>;
 export type ParsedJobRequest = z.infer<typeof JobRequest>;
 export type JobKind = ParsedJobRequest['kind'];
-export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital', 'evaluateFaces', 'trial'] as const satisfies readonly JobKind[];
 
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;

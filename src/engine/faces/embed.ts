@@ -39,7 +39,10 @@ export interface FaceModels {
   detect: FaceDetector;
 }
 
-export async function zooFaceModels(model = 'faceres'): Promise<FaceModels> {
+/** The zoo's face descriptor: what `faces enrol`, `faces calibrate` and the app use unless told otherwise. */
+export const DEFAULT_FACE_MODEL = 'faceres';
+
+export async function zooFaceModels(model = DEFAULT_FACE_MODEL): Promise<FaceModels> {
   return { descriptor: targetFromModel(await loadModel(model)), detect: await zooFaceDetector() };
 }
 

@@ -5,8 +5,10 @@ import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { patchlabHome } from '../paths';
 import { firstIssue } from '../../shared/zod-issue';
+import { SCENE_SPLITS } from '../../shared/scenes';
 
-export const SPLITS = ['train', 'val', 'test'] as const;
+/** Declared with the API contract (src/shared/scenes.ts), so the app's split choices are these. */
+export const SPLITS = SCENE_SPLITS;
 export type Split = (typeof SPLITS)[number];
 
 const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]);

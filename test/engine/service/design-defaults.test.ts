@@ -18,7 +18,7 @@ function engineConfigOf(params: object): PhysicalAttackConfig {
 
 /** The fields a user would be surprised to see differ between the app and the CLI. */
 function tuned(c: PhysicalAttackConfig) {
-  return { goal: c.goal, steps: c.steps, batch: c.batch, lr: c.optimiser.lr, size: c.size, resolution: c.resolution, shape: c.shape, eot: c.eot, weights: c.weights, hideLoss: c.hideLoss, seed: c.seed };
+  return { goal: c.goal, steps: c.steps, batch: c.batch, lr: c.optimiser.lr, size: c.size, resolution: c.resolution, shape: c.shape, eot: c.eot, weights: c.weights, hideLoss: c.hideLoss, seed: c.seed, placement: c.placement.kind === 'detect' ? { ...c.placement, on: c.placement.on ?? 'box' } : c.placement };
 }
 
 function who(kind: string, goal: Goal): { class?: string; target?: string } {

@@ -22,5 +22,6 @@ export const attackDefaultsHandler: CallHandler<'attackDefaults'> = async ({ att
       noise: c.eot.noise,
       blur: c.eot.blur[1],
     },
+    ...(c.placement.kind === 'detect' ? { placement: c.placement.on ?? 'box' } : {}),
   };
 };

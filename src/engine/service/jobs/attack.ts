@@ -4,6 +4,7 @@ import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type Ph
 import type { ParsedJobRequest, Progress } from '../../../shared/index';
 import { runDir } from '../handlers/runs';
 import { sceneSetDir } from '../handlers/scenes';
+import { formatSetSpec } from '../../scenes/resolve';
 import type { JobContext, JobHandler } from '../types';
 
 type AttackParams = Extract<ParsedJobRequest, { kind: 'attack' }>['params'];
@@ -17,7 +18,9 @@ export function toPhysicalInput(p: AttackParams): PhysicalAttackInput {
     ...(p.goal ? { goal: p.goal } : {}),
     ...(p.className ? { class: p.className } : {}),
     ...(p.target ? { target: p.target } : {}),
-    scenes: sceneSetDir(p.scenes),
+    // A managed set's split goes to the engine as `set:NAME:SPLIT` (it reads the manifest and stored boxes).
+    scenes: p.split ? formatSetSpec({ set: p.scenes, split: p.split }) : sceneSetDir(p.scenes),
+    ...(p.placement ? { placement: { kind: 'detect', on: p.placement } } : {}),
     ...(p.shape ? { shape: p.shape === 'rectangle' ? { kind: 'rectangle', aspect: 2 } : { kind: p.shape } } : {}),
     ...(p.size !== undefined ? { size: p.size } : {}),
     ...(p.resolution !== undefined ? { resolution: p.resolution } : {}),
