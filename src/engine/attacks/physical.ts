@@ -204,6 +204,14 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
   let earlyStopped = false;
   const sessionStart = performance.now();
   const sessionStartStep = step;
+  // The next step's scenes load (decode, resize) while this step's model runs on the session
+  // workers: the batch a step draws depends only on the seed and the step.
+  const prefetch = (at: number) => {
+    const next = drawBatch(config, prepared, at, B);
+    next.catch(() => undefined);
+    return next;
+  };
+  let upcoming = step < config.steps ? prefetch(step) : undefined;
   try {
     while (step < config.steps) {
       if (options.signal?.aborted) {
@@ -215,7 +223,8 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
       }
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const { samples, scenes } = await drawBatch(config, prepared, step, B);
+      const { samples, scenes } = await (upcoming ?? prefetch(step));
+      upcoming = step + 1 < config.steps ? prefetch(step + 1) : undefined;
       const batch = await compositor.render(texture, samples);
       const t1 = performance.now();
       const obj = prepared.objective;
