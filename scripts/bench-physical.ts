@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   let modelNote = 'no model (--model M needs the gradient engine)';
   if (values.model) {
     const { loadModel } = await import('../src/engine/models/loaded');
-    const { targetFromModel } = await import('../src/engine/attacks/model-target');
+    const { targetFromModel } = await import('../src/engine/attacks/physical/model-target');
     const target = targetFromModel(await loadModel(values.model));
     width = target.width;
     height = target.height;

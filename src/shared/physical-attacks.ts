@@ -1,6 +1,6 @@
 /**
  * The physical attacks and the goals each one serves: declared once here, so the engine's
- * validation (attacks/config.ts), the contract (jobs.ts) and the Design form's choices agree.
+ * validation (attacks/physical/config.ts), the contract (jobs.ts) and the Design form's choices agree.
  * Every default number lives in the engine (resolveAttackConfig) and reaches the app through
  * the attackDefaults call for the chosen kind and goal.
  */

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
+import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/physical/config';
 import { GOALS_OF } from '../../shared/physical-attacks';
-import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical';
+import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical/run';
 import { UserError } from '../../engine/errors';
 import { parseShape } from '../../engine/render/shapes';
 import { parseEot } from '../eot-option';

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { GOALS } from '../../engine/attacks/config';
+import { GOALS } from '../../engine/attacks/physical/config';
 import { evaluateRun, VARIANTS, type EvalInput, type EvalReport } from '../../engine/evaluate/evaluate';
 import { parseShape } from '../../engine/render/shapes';
 import { UserError } from '../../engine/errors';

@@ -1,6 +1,6 @@
-import { cloneTensor, normaliseL2, type Norm, perSample, project } from './core/batch';
-import { type AttackInput, type AttackOutput, lossLabels, reachedGoal } from './core/goal';
-import { CrossEntropyLoss, DlrLoss, type LogitLoss } from './core/losses';
+import { cloneTensor, normaliseL2, type Norm, perSample, project } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, lossLabels, reachedGoal } from './goal';
+import { CrossEntropyLoss, DlrLoss, type LogitLoss } from '../../classifier/losses';
 import { Rng } from './core/rng';
 
 export interface ApgdOptions {

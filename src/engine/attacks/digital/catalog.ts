@@ -8,7 +8,7 @@ import { hopSkipJump } from './hopskipjump';
 import { jsma } from './jsma';
 import { miFgsm } from './mifgsm';
 import { pgd } from './pgd';
-import type { Norm } from './core/batch';
+import type { Norm } from '../../classifier/batch';
 import type { DigitalAttack } from './run-images';
 import { squareAttack } from './square';
 

@@ -1,6 +1,6 @@
 import { floatTensor } from '../../tensor/tensor';
-import { gatherSamples, perSample } from './core/batch';
-import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
+import { gatherSamples, perSample } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, reachedGoal } from './goal';
 import { Rng } from './core/rng';
 
 export interface HopSkipJumpOptions {

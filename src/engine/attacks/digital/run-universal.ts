@@ -6,7 +6,7 @@ import { decodeImage, encodeImage } from '../../image/image';
 import { resizeImage } from '../../image/resize';
 import type { LoadedModel } from '../../models/loaded';
 import { encodeNpy } from '../../tensor/npy';
-import type { ClassifierOracle } from './core/classifier';
+import type { ClassifierOracle } from '../../classifier/classifier';
 import { PipelineOperator } from './pipeline-operator';
 import { withRunLock } from '../../runs/lock';
 import { cleanBatch, loadImages, runImages, throughPipeline, type ImageResult, type RunSummary } from './run-images';

@@ -1,6 +1,6 @@
 import type { FloatTensor } from '../../tensor/tensor';
-import { gatherSamples, perSample } from './core/batch';
-import { type AttackInput, type AttackOutput } from './core/goal';
+import { gatherSamples, perSample } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput } from './goal';
 import { Rng } from './core/rng';
 
 export interface SquareOptions {

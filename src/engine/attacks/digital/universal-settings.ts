@@ -1,5 +1,5 @@
 import { UserError } from '../../errors';
-import type { Norm } from './core/batch';
+import type { Norm } from '../../classifier/batch';
 import { Rng } from './core/rng';
 import type { UniversalRunOptions } from './run-universal';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildObjective } from '../../../src/engine/attacks/objective';
-import type { AttackTarget } from '../../../src/engine/attacks/target';
-import type { ScoreLayout } from '../../../src/engine/models/decoders/layout';
+import { buildObjective } from '../../../../src/engine/attacks/physical/objective';
+import type { AttackTarget } from '../../../../src/engine/attacks/physical/target';
+import type { ScoreLayout } from '../../../../src/engine/models/decoders/layout';
 
 function target(layout: ScoreLayout): AttackTarget {
   return {

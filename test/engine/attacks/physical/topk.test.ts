@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { channelPeaks } from '../../../src/engine/attacks/objective';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
-import { RunStore } from '../../../src/engine/runs/store';
-import { floatTensor } from '../../../src/engine/tensor/tensor';
-import { tempDir } from '../../helpers/paths';
-import { toyConfig } from '../../helpers/toy-config';
-import { toyDetector } from '../../helpers/toy-detector';
-import { writeToyScenes } from '../../helpers/toy-scenes';
+import { channelPeaks } from '../../../../src/engine/attacks/physical/objective';
+import { runPhysicalAttack } from '../../../../src/engine/attacks/physical/run';
+import { RunStore } from '../../../../src/engine/runs/store';
+import { floatTensor } from '../../../../src/engine/tensor/tensor';
+import { tempDir } from '../../../helpers/paths';
+import { toyConfig } from '../../../helpers/toy-config';
+import { toyDetector } from '../../../helpers/toy-detector';
+import { writeToyScenes } from '../../../helpers/toy-scenes';
 
 describe('hide loss: top-k peaks', () => {
   it('finds the 3x3 local maxima of one class above the floor, strongest first', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAttackConfig } from '../../../src/engine/attacks/config';
+import { resolveAttackConfig } from '../../../../src/engine/attacks/physical/config';
 
 describe('hide loss defaults', () => {
   const base = { model: 'centernet', scenes: 'x.png', class: 'person' };

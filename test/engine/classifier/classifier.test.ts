@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CrossEntropyLoss, LinearLoss, MarginLoss, type LogitLoss } from '../../../../src/engine/attacks/digital/core/losses';
-import { floatTensor } from '../../../../src/engine/tensor/tensor';
-import type { ScoreActivation } from '../../../../src/engine/attacks/digital/core/classifier';
-import { linearClassifier, randomLinear, testImages, type LinearModel } from '../../../helpers/linear-oracle';
+import { CrossEntropyLoss, LinearLoss, MarginLoss, type LogitLoss } from '../../../src/engine/classifier/losses';
+import { floatTensor } from '../../../src/engine/tensor/tensor';
+import type { ScoreActivation } from '../../../src/engine/classifier/classifier';
+import { linearClassifier, randomLinear, testImages, type LinearModel } from '../../helpers/linear-oracle';
 
 /** Central finite difference of sum(loss) along a few coordinates, through logits only. */
 async function finiteDifference(model: LinearModel, loss: LogitLoss, coords: number[], activation?: ScoreActivation): Promise<number[]> {

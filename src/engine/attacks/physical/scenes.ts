@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { UserError } from '../errors';
-import { decodeImage, type RasterImage } from '../image/image';
-import { resizeImage, type ResizeTransform } from '../image/resize';
-import { makePlane, type Plane } from '../render/texture';
-import { selectScenesOf } from '../scenes/resolve';
+import { UserError } from '../../errors';
+import { decodeImage, type RasterImage } from '../../image/image';
+import { resizeImage, type ResizeTransform } from '../../image/resize';
+import { makePlane, type Plane } from '../../render/texture';
+import { selectScenesOf } from '../../scenes/resolve';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 

@@ -1,10 +1,10 @@
-import type { PatchMask } from '../render/shapes';
-import type { BatchRenderer } from '../render/renderer';
-import { sampleView, type ViewParams } from '../render/eot';
-import { viewHomography } from '../render/geometry';
-import { applyH } from '../render/homography';
-import { Rng } from '../render/rng';
-import type { Plane } from '../render/texture';
+import type { PatchMask } from '../../render/shapes';
+import type { BatchRenderer } from '../../render/renderer';
+import { sampleView, type ViewParams } from '../../render/eot';
+import { viewHomography } from '../../render/geometry';
+import { applyH } from '../../render/homography';
+import { Rng } from '../../render/rng';
+import type { Plane } from '../../render/texture';
 import type { PhysicalAttackConfig } from './config';
 import { iou, objectsOfClass, type Box } from './placement';
 import { predictPlanes, prepareAttack, type Prepared } from './prepare';

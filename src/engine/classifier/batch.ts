@@ -1,4 +1,4 @@
-import { floatTensor, type FloatTensor } from '../../../tensor/tensor';
+import { floatTensor, type FloatTensor } from '../tensor/tensor';
 
 /** Helpers over NCHW pixel batches: per-sample views, norms, projections. */
 

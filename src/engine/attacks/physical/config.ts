@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { UserError } from '../errors';
-import { EotSchema, type EotInput } from '../render/eot';
-import { ShapeSchema } from '../render/shapes';
+import { UserError } from '../../errors';
+import { EotSchema, type EotInput } from '../../render/eot';
+import { ShapeSchema } from '../../render/shapes';
 import { OptimiserSchema } from './optimiser';
-import { firstIssue } from '../../shared/zod-issue';
-import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_GOALS, type PhysicalAttackKind, type PhysicalGoal } from '../../shared/physical-attacks';
+import { firstIssue } from '../../../shared/zod-issue';
+import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_GOALS, type PhysicalAttackKind, type PhysicalGoal } from '../../../shared/physical-attacks';
 
 /**
  * Detector hide losses. Heads with a flat list of anchors (YOLO, SSD, DETR) read `max` as the

@@ -1,6 +1,6 @@
-import type { Quad } from '../render/homography';
-import type { EyeAnchors } from '../render/eyeglasses';
-import type { Detection } from '../models/types';
+import type { Quad } from '../../render/homography';
+import type { EyeAnchors } from '../../render/eyeglasses';
+import type { Detection } from '../../models/types';
 
 export type Box = readonly [number, number, number, number];
 

@@ -1,5 +1,5 @@
-import type { GradientOracle, LossArgs, LossSpec } from '../../../autodiff/oracle';
-import { floatTensor, type FloatTensor } from '../../../tensor/tensor';
+import type { GradientOracle, LossArgs, LossSpec } from '../autodiff/oracle';
+import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import type { LogitLoss } from './losses';
 
 /**

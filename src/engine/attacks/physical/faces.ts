@@ -1,8 +1,8 @@
-import { UserError } from '../errors';
-import { detectFaces } from '../models/faces';
-import type { RasterImage } from '../image/image';
-import { applyH, type Mat3 } from '../render/homography';
-import { makePlane, type Plane } from '../render/texture';
+import { UserError } from '../../errors';
+import { detectFaces } from '../../models/faces';
+import type { RasterImage } from '../../image/image';
+import { applyH, type Mat3 } from '../../render/homography';
+import { makePlane, type Plane } from '../../render/texture';
 import { rasterToPlane } from './scenes';
 import type { Box } from './placement';
 

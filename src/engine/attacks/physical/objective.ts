@@ -1,8 +1,8 @@
-import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../autodiff/oracle';
-import { UserError } from '../errors';
-import { faceSimilarity } from '../models/faces';
-import { floatTensor, type FloatTensor } from '../tensor/tensor';
-import type { ScoreLayout } from '../models/decoders/layout';
+import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../../autodiff/oracle';
+import { UserError } from '../../errors';
+import { faceSimilarity } from '../../models/faces';
+import { floatTensor, type FloatTensor } from '../../tensor/tensor';
+import type { ScoreLayout } from '../../models/decoders/layout';
 import type { Goal, HIDE_LOSSES } from './config';
 import type { AttackTarget } from './target';
 

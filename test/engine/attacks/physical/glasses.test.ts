@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
-import { evaluateRun } from '../../../src/engine/evaluate/evaluate';
-import { RunStore } from '../../../src/engine/runs/store';
-import { tempDir } from '../../helpers/paths';
-import { toyFaceDescriptor, toyFaceDetector, writeToyFaces } from '../../helpers/toy-faces';
+import { runPhysicalAttack } from '../../../../src/engine/attacks/physical/run';
+import { evaluateRun } from '../../../../src/engine/evaluate/evaluate';
+import { RunStore } from '../../../../src/engine/runs/store';
+import { tempDir } from '../../../helpers/paths';
+import { toyFaceDescriptor, toyFaceDetector, writeToyFaces } from '../../../helpers/toy-faces';
 
 let wearer: string;
 let others: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { patchOnBox, patchOnTorso } from '../../../src/engine/attacks/placement';
+import { patchOnBox, patchOnTorso } from '../../../../src/engine/attacks/physical/placement';
 
 /** 17 keypoints, all confident, with shoulders and hips where given. */
 function pose(ls: [number, number], rs: [number, number], lh?: [number, number], rh?: [number, number], score = 0.9): [number, number, number][] {

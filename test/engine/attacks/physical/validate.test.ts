@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
-import { readPatchPng } from '../../../src/engine/runs/artifacts';
-import { readCheckpoint } from '../../../src/engine/runs/checkpoint';
-import { RunStore } from '../../../src/engine/runs/store';
-import { tempDir } from '../../helpers/paths';
-import { toyConfig } from '../../helpers/toy-config';
-import { toyDetector } from '../../helpers/toy-detector';
-import { writeToyScenes } from '../../helpers/toy-scenes';
+import { runPhysicalAttack } from '../../../../src/engine/attacks/physical/run';
+import { readPatchPng } from '../../../../src/engine/runs/artifacts';
+import { readCheckpoint } from '../../../../src/engine/runs/checkpoint';
+import { RunStore } from '../../../../src/engine/runs/store';
+import { tempDir } from '../../../helpers/paths';
+import { toyConfig } from '../../../helpers/toy-config';
+import { toyDetector } from '../../../helpers/toy-detector';
+import { writeToyScenes } from '../../../helpers/toy-scenes';
 
 let train: string;
 let val: string;

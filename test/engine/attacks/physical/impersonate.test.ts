@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAttackConfig } from '../../../src/engine/attacks/config';
-import { buildObjective } from '../../../src/engine/attacks/objective';
-import type { AttackTarget } from '../../../src/engine/attacks/target';
-import { floatTensor } from '../../../src/engine/tensor/tensor';
+import { resolveAttackConfig } from '../../../../src/engine/attacks/physical/config';
+import { buildObjective } from '../../../../src/engine/attacks/physical/objective';
+import type { AttackTarget } from '../../../../src/engine/attacks/physical/target';
+import { floatTensor } from '../../../../src/engine/tensor/tensor';
 
 /** An embedding model as the objective sees it; only its declared outputs and threshold matter here. */
 const faces: AttackTarget = {

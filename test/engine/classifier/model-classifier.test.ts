@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { scoreHead } from '../../../../src/engine/attacks/digital/model-classifier';
-import { loadModel } from '../../../../src/engine/models/loaded';
-import { randomLinear } from '../../../helpers/linear-oracle';
-import { writeLinearOnnx } from '../../../helpers/linear-onnx';
-import { modelFixture, tempDir } from '../../../helpers/paths';
+import { scoreHead } from '../../../src/engine/classifier/model-classifier';
+import { loadModel } from '../../../src/engine/models/loaded';
+import { randomLinear } from '../../helpers/linear-oracle';
+import { writeLinearOnnx } from '../../helpers/linear-onnx';
+import { modelFixture, tempDir } from '../../helpers/paths';
 
 describe('scoreHead', () => {
   it('looks through a final Softmax or Sigmoid to the logits for gradient attacks', async () => {

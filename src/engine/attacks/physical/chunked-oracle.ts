@@ -1,5 +1,5 @@
-import type { GradientOracle, GradientResult, LossArgs } from '../autodiff/oracle';
-import { floatTensor, type FloatTensor } from '../tensor/tensor';
+import type { GradientOracle, GradientResult, LossArgs } from '../../autodiff/oracle';
+import { floatTensor, type FloatTensor } from '../../tensor/tensor';
 
 /** Rows [start, start+count) of a batched tensor. */
 function rows(t: FloatTensor, start: number, count: number): FloatTensor {

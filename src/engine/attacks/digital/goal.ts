@@ -1,5 +1,5 @@
-import type { FloatTensor } from '../../../tensor/tensor';
-import type { ClassifierOracle } from './classifier';
+import type { FloatTensor } from '../../tensor/tensor';
+import type { ClassifierOracle } from '../../classifier/classifier';
 
 /** What a digital attack gets: the classifier (possibly defended), clean pixels and labels. */
 export interface AttackInput {

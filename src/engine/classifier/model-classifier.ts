@@ -1,10 +1,10 @@
-import { createGradientOracle } from '../../autodiff/gradient-oracle';
-import type { GradientOracle, LossSpec } from '../../autodiff/oracle';
-import { UserError } from '../../errors';
-import { encodePixels } from '../../image/encode-pixels';
-import { LoadedModel } from '../../models/loaded';
-import { floatTensor, type FloatTensor, type HostTensor } from '../../tensor/tensor';
-import { ModelClassifier, type OracleFactory, type ScoreHead } from './core/classifier';
+import { createGradientOracle } from '../autodiff/gradient-oracle';
+import type { GradientOracle, LossSpec } from '../autodiff/oracle';
+import { UserError } from '../errors';
+import { encodePixels } from '../image/encode-pixels';
+import { LoadedModel } from '../models/loaded';
+import { floatTensor, type FloatTensor, type HostTensor } from '../tensor/tensor';
+import { ModelClassifier, type OracleFactory, type ScoreHead } from './classifier';
 
 /**
  * Where a loaded model's class scores are: the manifest's attack `logits` role, else the

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chunkedOracle } from '../../../src/engine/attacks/chunked-oracle';
-import { Rng } from '../../../src/engine/render/rng';
-import { floatTensor } from '../../../src/engine/tensor/tensor';
-import { toyDetector } from '../../helpers/toy-detector';
+import { chunkedOracle } from '../../../../src/engine/attacks/physical/chunked-oracle';
+import { Rng } from '../../../../src/engine/render/rng';
+import { floatTensor } from '../../../../src/engine/tensor/tensor';
+import { toyDetector } from '../../../helpers/toy-detector';
 
 describe('chunkedOracle', () => {
   it('gives a fixed-batch graph the same losses, outputs and gradients as one batched run', async () => {

@@ -1,22 +1,22 @@
 import { basename, resolve } from 'node:path';
-import { UserError } from '../errors';
-import { decodeImage } from '../image/image';
-import type { Quad } from '../render/homography';
-import type { PatchMask } from '../render/shapes';
-import type { Plane } from '../render/texture';
+import { UserError } from '../../errors';
+import { decodeImage } from '../../image/image';
+import type { Quad } from '../../render/homography';
+import type { PatchMask } from '../../render/shapes';
+import type { Plane } from '../../render/texture';
 import type { PhysicalAttackConfig } from './config';
 import { alignFace, mainFace, zooFaceDetector, type FaceDetector } from './faces';
-import { keepDetectable } from '../faces/detectable';
-import { loadModel } from '../models/loaded';
+import { keepDetectable } from '../../faces/detectable';
+import { loadModel } from '../../models/loaded';
 import { targetFromModel } from './model-target';
 import { buildObjective, type Objective } from './objective';
 import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, patchOnTorso, stickerOnBox } from './placement';
 import { listSceneFiles, scenesToPixels } from './scenes';
-import { planesInMemory, streamScenes, type PlaneSource } from '../scenes/loader';
-import { selectScenesOf } from '../scenes/resolve';
+import { planesInMemory, streamScenes, type PlaneSource } from '../../scenes/loader';
+import { selectScenesOf } from '../../scenes/resolve';
 import type { Box } from './placement';
-import { movenetEstimator, type Keypoints } from '../scenes/pose';
-import { unmapBox, type ResizeTransform } from '../image/resize';
+import { movenetEstimator, type Keypoints } from '../../scenes/pose';
+import { unmapBox, type ResizeTransform } from '../../image/resize';
 import { classIndex, type AttackTarget, type TargetPrediction } from './target';
 
 /** Scenes ready for rendering: planes at the model's input size and where the patch goes on each. */

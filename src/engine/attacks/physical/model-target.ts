@@ -1,13 +1,13 @@
-import { createGradientOracle } from '../autodiff/gradient-oracle';
-import type { LossSpec } from '../autodiff/oracle';
-import { UserError } from '../errors';
-import { matchThreshold } from '../faces/calibration-store';
-import type { PixelEncoding } from '../image/tensorize';
-import { rowProbabilities, topK } from '../models/classifier';
-import { getDecoder } from '../models/decoders/index';
-import { scoreLayout } from '../models/decoders/layout';
-import type { LoadedModel } from '../models/loaded';
-import type { FloatTensor, HostTensor } from '../tensor/tensor';
+import { createGradientOracle } from '../../autodiff/gradient-oracle';
+import type { LossSpec } from '../../autodiff/oracle';
+import { UserError } from '../../errors';
+import { matchThreshold } from '../../faces/calibration-store';
+import type { PixelEncoding } from '../../image/tensorize';
+import { rowProbabilities, topK } from '../../models/classifier';
+import { getDecoder } from '../../models/decoders/index';
+import { scoreLayout } from '../../models/decoders/layout';
+import type { LoadedModel } from '../../models/loaded';
+import type { FloatTensor, HostTensor } from '../../tensor/tensor';
 import { chunkedOracle } from './chunked-oracle';
 import type { AttackTarget, TargetPrediction, TargetTask } from './target';
 

@@ -1,4 +1,4 @@
-import type { Plane } from '../render/texture';
+import type { Plane } from '../../render/texture';
 
 /** A regulariser's value and its gradient with respect to the texture (planar, like the texture). */
 export interface Penalty {

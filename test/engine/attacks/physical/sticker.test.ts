@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
-import { evaluateRun } from '../../../src/engine/evaluate/evaluate';
-import { RunStore } from '../../../src/engine/runs/store';
-import { tempDir } from '../../helpers/paths';
-import { toyConfig } from '../../helpers/toy-config';
-import { toyDetector } from '../../helpers/toy-detector';
-import { writeToyScenes } from '../../helpers/toy-scenes';
+import { runPhysicalAttack } from '../../../../src/engine/attacks/physical/run';
+import { evaluateRun } from '../../../../src/engine/evaluate/evaluate';
+import { RunStore } from '../../../../src/engine/runs/store';
+import { tempDir } from '../../../helpers/paths';
+import { toyConfig } from '../../../helpers/toy-config';
+import { toyDetector } from '../../../helpers/toy-detector';
+import { writeToyScenes } from '../../../helpers/toy-scenes';
 
 let scenes: string;
 let root: string;

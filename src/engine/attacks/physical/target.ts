@@ -1,8 +1,8 @@
-import { UserError } from '../errors';
-import type { GradientOracle, LossSpec } from '../autodiff/oracle';
-import type { ScoreLayout } from '../models/decoders/layout';
-import type { Detection } from '../models/types';
-import type { FloatTensor } from '../tensor/tensor';
+import { UserError } from '../../errors';
+import type { GradientOracle, LossSpec } from '../../autodiff/oracle';
+import type { ScoreLayout } from '../../models/decoders/layout';
+import type { Detection } from '../../models/types';
+import type { FloatTensor } from '../../tensor/tensor';
 
 /** What a model says about one rendered view, in model-input pixels. */
 export interface TargetPrediction {
