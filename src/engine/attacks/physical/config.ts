@@ -4,16 +4,22 @@ import { EotSchema, type EotInput } from '../../render/eot';
 import { ShapeSchema } from '../../render/shapes';
 import { OptimiserSchema } from './optimiser';
 import { firstIssue } from '../../../shared/zod-issue';
-import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_GOALS, type PhysicalAttackKind, type PhysicalGoal } from '../../../shared/physical-attacks';
+import {
+  GOALS_OF,
+  HIDE_LOSSES,
+  KEEP_DETECTABLE_WEIGHT,
+  PHYSICAL_ATTACKS,
+  PHYSICAL_ATTACKS_DECLARED,
+  PHYSICAL_GOALS,
+  PHYSICAL_NUMBER_FIELDS,
+  physicalDefaults,
+  type PhysicalAttackKind,
+  type PhysicalGoal,
+  type PhysicalNumber,
+} from '../../../shared/physical-attacks';
+import { parseShape } from '../../render/shapes';
 
-/**
- * Detector hide losses. Heads with a flat list of anchors (YOLO, SSD, DETR) read `max` as the
- * largest detection score (objectness x class where the head has objectness), `tiles` as the sum
- * over anchors of (score - threshold/2)+, and adversarial-yolo's three variants: `obj`
- * (objectness alone), `cls` (class score alone), `obj-cls` (their product, = max). `topk` (heatmap
- * heads) pushes down the k strongest class peaks per view (hideTopK).
- */
-export const HIDE_LOSSES = ['max', 'tiles', 'topk', 'obj', 'cls', 'obj-cls'] as const;
+export { HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT };
 
 export const ATTACK_KINDS = PHYSICAL_ATTACKS;
 export type AttackKind = PhysicalAttackKind;
@@ -21,6 +27,14 @@ export const GOALS = PHYSICAL_GOALS;
 export type Goal = PhysicalGoal;
 
 const Quad8 = z.array(z.number()).length(8);
+
+/** A numeric tunable's validation, from its range in the shared declaration. */
+function numberField(name: PhysicalNumber): z.ZodNumber {
+  const f = PHYSICAL_NUMBER_FIELDS[name];
+  let schema = f.integer ? z.number().int() : z.number();
+  schema = f.exclusiveMin ? schema.gt(f.min) : schema.min(f.min);
+  return f.max === undefined ? schema : schema.max(f.max);
+}
 
 export const PlacementSchema = z.discriminatedUnion('kind', [
   /** On each detected object of the attacked class (the largest one only for stickers). */
@@ -55,18 +69,18 @@ export const PhysicalAttackSchema = z.object({
    * Patch size relative to its placement. patch: side = size · diagonal of the object box
    * (0.2); sticker: area = size · box area (0.08); glasses: frame scale (1); fixed quads ignore it.
    */
-  size: z.number().positive(),
+  size: numberField('size'),
   /** Optimised texture resolution: the longer side in texels. */
-  resolution: z.number().int().min(8).max(2048),
+  resolution: numberField('resolution'),
   /** patch.png longer side in pixels. */
   exportSize: z.number().int().min(16).max(8192).default(1024),
   placement: PlacementSchema,
-  steps: z.number().int().positive(),
-  batch: z.number().int().positive().max(256),
+  steps: numberField('steps'),
+  batch: numberField('batch'),
   seed: z.number().int().default(1),
   eot: EotSchema,
   optimiser: OptimiserSchema,
-  weights: z.object({ nps: z.number().min(0), tv: z.number().min(0), disguise: z.number().min(0).default(0) }),
+  weights: z.object({ nps: numberField('nps'), tv: numberField('tv'), disguise: z.number().min(0).default(0) }),
   /** Printable colours: a palette name ($PATCHLAB_HOME/palettes or built-in) or JSON path; NPS compares against it. */
   palette: z.string().default('default'),
   /** Render the patch through the palette's fitted printer colour model (identity until calibrated). */
@@ -97,7 +111,7 @@ export const PhysicalAttackSchema = z.object({
    * relu(2 − its best face logit), so the frames cannot win by hiding the face (a system only
    * compares faces it found). 0 leaves the detector out.
    */
-  keepDetectable: z.number().min(0).max(10).default(0),
+  keepDetectable: numberField('keepDetectable').default(0),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
   /** Passes over the training scenes: when given, steps = ceil(epochs · scenes / batch) instead of `steps`. */
@@ -123,53 +137,26 @@ export type PhysicalAttackInput = Partial<Omit<PhysicalAttackConfig, 'eot' | 'op
   weights?: Partial<PhysicalAttackConfig['weights']>;
 };
 
-const DEFAULTS: Record<AttackKind, { shape: z.input<typeof ShapeSchema>; size: number; resolution: number; placement: Placement; steps: number; batch: number; init: string; eot: EotInput; weights: PhysicalAttackConfig['weights']; lr: number }> = {
-  patch: { shape: { kind: 'square' }, size: 0.2, resolution: 256, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'random', eot: {}, weights: { nps: 0.01, tv: 2.5, disguise: 0 }, lr: 0.03 },
-  sticker: { shape: { kind: 'square' }, size: 0.08, resolution: 128, placement: { kind: 'detect' }, steps: 300, batch: 8, init: 'gray', eot: { rotation: 10, tilt: 30, scale: [0.9, 1.1], jitter: 0.02, viewRotation: 10, viewScale: [0.85, 1.15], viewShift: 0.05 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.03 },
-  glasses: { shape: { kind: 'eyeglasses' }, size: 1, resolution: 224, placement: { kind: 'eyes' }, steps: 200, batch: 8, init: '#c8a040', eot: { rotation: 4, tilt: 15, scale: [0.95, 1.05], jitter: 0.02, brightness: 0.1, viewRotation: 8, viewScale: [0.92, 1.08], viewShift: 0.03, blur: [0, 0.8], noise: 0.02 }, weights: { nps: 0.01, tv: 1, disguise: 0 }, lr: 0.02 },
-};
-
-/**
- * Where a goal needs more than its kind's defaults. Impersonating a chosen person needs the
- * descriptor moved much further than dodging does (from ~0.55 to the 0.70 match threshold): the
- * thick frame at 1.2x (about 10% of the aligned face crop), a 5x larger step and a lighter TV
- * term reached 0.67 on held-out views where the dodging defaults stopped at 0.63 (group1-face0 ->
- * group4-face1, 150 steps); 300 steps took 8 wearers from 47% to over 50% of held-out views. A universal hide patch meets several objects of the class per view
- * (group photos): the tiled loss pushes them all down and cut held-out person recall to 51.1%
- * where the max loss stopped at 69.9%. On 31 photos of people it was still falling at 300 steps:
- * 600 steps at lr 0.05 and TV 1 took held-out recall from 46.6% to 23.9% (seed 2: 23.3%)
- * (BENCHMARKS.md).
- */
-/** Weight of the keep-detectable term where it is on (impersonation by default; --keep-detectable alone). */
-export const KEEP_DETECTABLE_WEIGHT = 0.05;
-
-const GOAL_DEFAULTS: Partial<Record<AttackKind, Partial<Record<Goal, { shape?: z.input<typeof ShapeSchema>; size?: number; lr?: number; weights?: Partial<PhysicalAttackConfig['weights']>; hideLoss?: PhysicalAttackConfig['hideLoss']; steps?: number; keepDetectable?: number }>>>> = {
-  patch: { hide: { hideLoss: 'tiles', steps: 600, lr: 0.05, weights: { tv: 1 } } },
-  glasses: { impersonate: { shape: { kind: 'eyeglasses', frame: 'thick' }, size: 1.2, lr: 0.1, weights: { tv: 0.2 }, steps: 300, keepDetectable: KEEP_DETECTABLE_WEIGHT } },
-};
-
 /** Fills defaults for the attack kind (and goal) and validates; errors name the field. */
 export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackConfig {
-  const kind = DEFAULTS[input.attack];
-  if (!kind) throw new UserError(`unknown attack '${String(input.attack)}' (use ${ATTACK_KINDS.join(', ')})`);
+  if (!PHYSICAL_ATTACKS_DECLARED[input.attack]) throw new UserError(`unknown attack '${String(input.attack)}' (use ${ATTACK_KINDS.join(', ')})`);
   const goal = input.goal ?? GOALS_OF[input.attack][0];
-  const g = GOAL_DEFAULTS[input.attack]?.[goal] ?? {};
-  const d = { ...kind, ...g, weights: { ...kind.weights, ...g.weights } };
+  const d = physicalDefaults(input.attack, goal);
   const merged = {
     goal,
-    shape: d.shape,
+    shape: parseShape(d.shape),
     size: d.size,
     resolution: d.resolution,
-    placement: d.placement,
+    placement: { kind: d.placement },
     steps: d.steps,
     batch: d.batch,
     init: d.init,
     hideLoss: d.hideLoss,
-    ...(g.keepDetectable !== undefined ? { keepDetectable: g.keepDetectable } : {}),
+    keepDetectable: d.keepDetectable,
     ...definedOnly(input),
     eot: { ...d.eot, ...(input.eot ?? {}) },
     optimiser: { lr: d.lr, ...(input.optimiser ?? {}) },
-    weights: { ...d.weights, ...definedOnly(input.weights ?? {}) },
+    weights: { nps: d.nps, tv: d.tv, disguise: 0, ...definedOnly(input.weights ?? {}) },
   };
   const parsed = PhysicalAttackSchema.safeParse(merged);
   if (!parsed.success) {
