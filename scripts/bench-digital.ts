@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAttack, DEFAULT_SETTINGS, type AttackSettings, type ImageAttackName } from '../src/engine/attacks/digital/catalog';
-import { Rng } from '../src/engine/attacks/digital/core/rng';
+import { Rng } from '../src/engine/random';
 import { gradientClassifierForModel } from '../src/engine/classifier/model-classifier';
 import { runImages, type RunSummary } from '../src/engine/attacks/digital/run-images';
 import { runUniversal } from '../src/engine/attacks/digital/run-universal';

@@ -1,6 +1,6 @@
 import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
 import type { LogitLoss } from '../classifier/losses';
-import { Rng } from '../attacks/digital/core/rng';
+import { Rng } from '../random';
 import type { FloatTensor } from '../tensor/tensor';
 import { applyChain, type ChainOptions, type PixelTransform } from './transform';
 import { ClassifierWrapper } from './wrapper';

@@ -18,7 +18,7 @@ import { decodeImage, writeImage, type RasterImage } from '../image/image';
 import { faceSimilarity } from '../models/faces';
 import { IDENTITY_VIEW } from '../render/eot';
 import { createBatchRenderer } from '../render/renderer';
-import { Rng } from '../render/rng';
+import { Rng } from '../random';
 import { shapeMask } from '../render/shapes';
 import { makePlane, type Plane } from '../render/texture';
 import { readPatchPng } from '../runs/artifacts';

@@ -1,5 +1,5 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import type { Quad } from '../render/homography';
+import type { Quad } from '../../shared/homography';
 import { shapeMask, type PatchShape } from '../render/shapes';
 import { makePlane, type Plane } from '../render/texture';
 import type { TargetPrediction } from '../attacks/physical/target';

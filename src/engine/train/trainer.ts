@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Rng } from '../attacks/digital/core/rng';
+import { Rng } from '../random';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import type { Model } from '../onnx/ir';

@@ -9,7 +9,7 @@ import type { GradientOracle, LossArgs } from '../../../src/engine/autodiff/orac
 import type { Objective } from '../../../src/engine/attacks/physical/objective';
 import type { AttackTarget } from '../../../src/engine/attacks/physical/target';
 import { bilinearResize, bilinearResizeAdjoint, keepDetectable } from '../../../src/engine/faces/detectable';
-import { Rng } from '../../../src/engine/render/rng';
+import { Rng } from '../../../src/engine/random';
 import { floatTensor, type FloatTensor } from '../../../src/engine/tensor/tensor';
 
 function random(dims: number[], seed: number): FloatTensor {

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors';
 import type { Norm } from '../../classifier/batch';
-import { Rng } from './core/rng';
+import { Rng } from '../../random';
 import type { UniversalRunOptions } from './run-universal';
 
 export interface UniversalChoices {

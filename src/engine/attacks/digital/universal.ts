@@ -2,7 +2,7 @@ import { floatTensor, type FloatTensor } from '../../tensor/tensor';
 import { argmaxRows, gatherSamples, type Norm, perSample } from '../../classifier/batch';
 import type { ClassifierOracle } from '../../classifier/classifier';
 import { deepFool, type DeepFoolOptions } from './deepfool';
-import { Rng } from './core/rng';
+import { Rng } from '../../random';
 import { CrossEntropyLoss } from '../../classifier/losses';
 
 export interface UniversalOptions {

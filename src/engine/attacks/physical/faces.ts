@@ -1,7 +1,7 @@
 import { UserError } from '../../errors';
 import { detectFaces } from '../../models/faces';
 import type { RasterImage } from '../../image/image';
-import { applyH, type Mat3 } from '../../render/homography';
+import { applyH, type Mat3 } from '../../../shared/homography';
 import { makePlane, type Plane } from '../../render/texture';
 import { rasterToPlane } from './scenes';
 import type { Box } from './placement';

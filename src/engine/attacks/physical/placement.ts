@@ -1,8 +1,9 @@
-import type { Quad } from '../../render/homography';
+import type { Quad } from '../../../shared/homography';
 import type { EyeAnchors } from '../../render/eyeglasses';
 import type { Detection } from '../../models/types';
 
-export type Box = readonly [number, number, number, number];
+export type { Box } from '../../../shared/box';
+import type { Box } from '../../../shared/box';
 
 /**
  * A patch on an object: for persons (adversarial-yolo's geometry) a square of side
@@ -61,14 +62,6 @@ export function objectsOfClass(detections: readonly Detection[], classIndex: num
   return detections
     .filter((d) => d.classIndex === classIndex && d.score >= minScore)
     .sort((a, b) => (b.box[2] - b.box[0]) * (b.box[3] - b.box[1]) - (a.box[2] - a.box[0]) * (a.box[3] - a.box[1]));
-}
-
-export function iou(a: Box, b: Box): number {
-  const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const iy = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = ix * iy;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 /** Keypoints torso placement trusts: at least this confident. */

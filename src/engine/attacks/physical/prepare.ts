@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { UserError } from '../../errors';
 import { decodeImage } from '../../image/image';
-import type { Quad } from '../../render/homography';
+import type { Quad } from '../../../shared/homography';
 import type { PatchMask } from '../../render/shapes';
 import type { Plane } from '../../render/texture';
 import type { PhysicalAttackConfig } from './config';

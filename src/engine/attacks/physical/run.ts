@@ -12,7 +12,7 @@ import type { SceneSample } from '../../render/compositor';
 import { createBatchRenderer, type BatchRenderer } from '../../render/renderer';
 import { printerColourModel } from '../../render/printer';
 import { sampleView } from '../../render/eot';
-import { Rng, mixSeed } from '../../render/rng';
+import { Rng, mixSeed } from '../../random';
 import { describeShape, shapeMask, type PatchMask } from '../../render/shapes';
 import { makePlane, type Plane } from '../../render/texture';
 import { patchPng, planeToRgb, sampleGrid } from '../../runs/artifacts';

@@ -2,11 +2,12 @@ import type { PatchMask } from '../../render/shapes';
 import type { BatchRenderer } from '../../render/renderer';
 import { sampleView, type ViewParams } from '../../render/eot';
 import { viewHomography } from '../../render/geometry';
-import { applyH } from '../../render/homography';
-import { Rng } from '../../render/rng';
+import { applyH } from '../../../shared/homography';
+import { Rng } from '../../random';
 import type { Plane } from '../../render/texture';
 import type { PhysicalAttackConfig } from './config';
-import { iou, objectsOfClass, type Box } from './placement';
+import { objectsOfClass } from './placement';
+import { iou, type Box } from '../../../shared/box';
 import { predictPlanes, prepareAttack, type Prepared } from './prepare';
 import { classIndex, type AttackTarget } from './target';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkedOracle } from '../../../../src/engine/attacks/physical/chunked-oracle';
-import { Rng } from '../../../../src/engine/render/rng';
+import { Rng } from '../../../../src/engine/random';
 import { floatTensor } from '../../../../src/engine/tensor/tensor';
 import { toyDetector } from '../../../helpers/toy-detector';
 

@@ -1,9 +1,20 @@
+/**
+ * Plane projective geometry, pure and shared: the compositor, the chart calibration and the app's
+ * webcam preview all map quads through these (one homography for the project).
+ */
+
 /** A point in pixels: [x, y]. */
 export type Point = readonly [number, number];
 /** Four corners in the order top-left, top-right, bottom-right, bottom-left of the patch. */
 export type Quad = readonly [Point, Point, Point, Point];
 /** A 3x3 matrix, row-major. */
 export type Mat3 = Float64Array;
+
+/** Four points as a quad (a homography needs exactly four pairs). */
+export function asQuad(points: readonly Point[]): Quad {
+  if (points.length !== 4) throw new Error(`a homography needs exactly 4 point pairs, got ${points.length}`);
+  return [points[0], points[1], points[2], points[3]];
+}
 
 export function rectQuad(x0: number, y0: number, x1: number, y1: number): Quad {
   return [
@@ -14,7 +25,7 @@ export function rectQuad(x0: number, y0: number, x1: number, y1: number): Quad {
   ];
 }
 
-/** The homography H with H·src[i] ~ dst[i] for the four corners (direct linear transform, h33 = 1). */
+/** The homography H with H·src[i] ~ dst[i] for the four corners (direct linear transform, h33 = 1); throws on a degenerate quad. */
 export function homographyFromQuads(src: Quad, dst: Quad): Mat3 {
   const a: number[][] = [];
   for (let i = 0; i < 4; i++) {
@@ -64,7 +75,7 @@ export function invert3(m: Mat3): Mat3 {
   return Float64Array.from([A * s, -(b * i - c * h) * s, (b * f - c * e) * s, B * s, (a * i - c * g) * s, -(a * f - c * d) * s, C * s, -(a * h - b * g) * s, (a * e - b * d) * s]);
 }
 
-export function applyH(m: Mat3, x: number, y: number): [number, number] {
+export function applyH(m: ArrayLike<number>, x: number, y: number): [number, number] {
   const w = m[6] * x + m[7] * y + m[8];
   return [(m[0] * x + m[1] * y + m[2]) / w, (m[3] * x + m[4] * y + m[5]) / w];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noiseAndClip } from '../../../src/engine/render/rng';
+import { noiseAndClip } from '../../../src/engine/render/sensor-noise';
 
 function noisyGrey(seed: number, std: number, n = 3 * 256 * 256): { values: Float32Array; clipped: Uint8Array } {
   const values = new Float32Array(n).fill(0.5);
