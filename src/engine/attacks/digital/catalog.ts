@@ -49,6 +49,12 @@ export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set([...IMAGE_ATTACK_NA
 
 /** The attack the image runner drives, from its name and settings. */
 export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAttack {
+  // run.json records the settings the attack reads (its declared fields), not the whole table.
+  const settings = Object.fromEntries(IMAGE_ATTACKS_DECLARED[name].fields.map((f) => [f, s[f]]));
+  return { ...runnerOf(name, s), settings };
+}
+
+function runnerOf(name: ImageAttackName, s: AttackSettings): DigitalAttack {
   const linf = s.norm === 'linf' ? s.eps : undefined;
   switch (name) {
     case 'fgsm':
