@@ -64,8 +64,9 @@ export function multiply3(a: Mat3, b: Mat3): Mat3 {
   return m;
 }
 
-export function invert3(m: Mat3): Mat3 {
-  const [a, b, c, d, e, f, g, h, i] = m;
+/** The inverse of a 3x3 matrix (row-major): homographies here, colour-space matrices in color/colorimetry.ts. */
+export function invert3(m: ArrayLike<number>): Mat3 {
+  const [a, b, c, d, e, f, g, h, i] = Array.from(m);
   const A = e * i - f * h;
   const B = -(d * i - f * g);
   const C = d * h - e * g;
