@@ -151,13 +151,19 @@ function requireFlag(value: string | undefined, flag: string): string {
   return value;
 }
 
+/** The flags that say what a patch attacks and how it looks, as `attack` and `eval` both take them. */
+export function goalAndShapeFlags(f: Pick<AttackFlags, 'goal' | 'class' | 'target' | 'shape' | 'size'>): Pick<PhysicalAttackInput, 'goal' | 'class' | 'target' | 'shape' | 'size'> {
+  const out: Pick<PhysicalAttackInput, 'goal' | 'class' | 'target' | 'shape' | 'size'> = {};
+  if (f.goal) out.goal = parseChoice('--goal', f.goal, GOALS);
+  if (f.class) out.class = f.class;
+  if (f.target) out.target = f.target;
+  if (f.shape) out.shape = parseShape(f.shape);
+  if (f.size) out.size = parseNumberFlag('size', f.size);
+  return out;
+}
+
 export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInput {
-  const input: PhysicalAttackInput = { attack: kind, model: requireFlag(f.model, '--model'), scenes: requireFlag(f.scenes, '--scenes') };
-  if (f.goal) input.goal = parseChoice('--goal', f.goal, GOALS);
-  if (f.class) input.class = f.class;
-  if (f.target) input.target = f.target;
-  if (f.shape) input.shape = parseShape(f.shape);
-  if (f.size) input.size = parseNumberFlag('size', f.size);
+  const input: PhysicalAttackInput = { attack: kind, model: requireFlag(f.model, '--model'), scenes: requireFlag(f.scenes, '--scenes'), ...goalAndShapeFlags(f) };
   if (f.resolution) input.resolution = parseNumberFlag('resolution', f.resolution);
   if (f.exportSize) input.exportSize = parsePositiveInt('--export-size', f.exportSize);
   if (f.placement) input.placement = { kind: 'detect', on: parseChoice('--placement', f.placement, ['box', 'torso'] as const) };

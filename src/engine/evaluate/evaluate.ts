@@ -32,6 +32,7 @@ import { BINNED, binOutcomes, type Bin } from './bins';
 import { createApCollector, type ApReport } from './annotated';
 import { binsChart, prChart, renderChart, summaryChart, type BinRow } from './plots';
 import { firstIssue } from '../../shared/zod-issue';
+import { PHYSICAL_GOALS } from '../../shared/physical-attacks';
 import { assertCleanTest, seenScenes } from '../scenes/protocol';
 import { parseSetSpec } from '../scenes/resolve';
 
@@ -49,7 +50,7 @@ export const EvalOptionsSchema = z.object({
   seed: z.number().int().default(7),
   /** For a bare PATCH.png (a run folder knows these). */
   attack: z.enum(['patch', 'sticker', 'glasses']).optional(),
-  goal: z.enum(['hide', 'target', 'untargeted', 'dodge', 'impersonate']).optional(),
+  goal: z.enum(PHYSICAL_GOALS).optional(),
   class: z.string().optional(),
   target: z.string().optional(),
   shape: ShapeSchema.optional(),
