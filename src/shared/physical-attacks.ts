@@ -42,14 +42,16 @@ export interface PhysicalNumberField {
   min: number;
   exclusiveMin?: boolean;
   max?: number;
+  /** The app's tighter bounds, where a request from a browser must not ask for what would swamp the engine. */
+  app?: { min?: number; max?: number };
 }
 
 export const PHYSICAL_NUMBER_FIELDS: Record<PhysicalNumber, PhysicalNumberField> = {
-  size: { flag: '--size', placeholder: '<fraction>', help: 'size', integer: false, min: 0, exclusiveMin: true },
-  resolution: { flag: '--resolution', placeholder: '<px>', help: 'optimised texture size, longer side', unit: 'texels', integer: true, min: 8, max: 2048 },
-  steps: { flag: '--steps', placeholder: '<n>', help: 'optimisation steps', integer: true, min: 1 },
-  batch: { flag: '--batch', placeholder: '<n>', help: 'EOT views per step', unit: 'views', integer: true, min: 1, max: 256 },
-  lr: { flag: '--lr', placeholder: '<rate>', help: 'step size', unit: 'pixel values in [0,1]', integer: false, min: 0, exclusiveMin: true },
+  size: { flag: '--size', placeholder: '<fraction>', help: 'size', integer: false, min: 0, exclusiveMin: true, app: { min: 0.01, max: 4 } },
+  resolution: { flag: '--resolution', placeholder: '<px>', help: 'optimised texture size, longer side', unit: 'texels', integer: true, min: 8, max: 2048, app: { min: 16 } },
+  steps: { flag: '--steps', placeholder: '<n>', help: 'optimisation steps', integer: true, min: 1, app: { max: 100000 } },
+  batch: { flag: '--batch', placeholder: '<n>', help: 'EOT views per step', unit: 'views', integer: true, min: 1, max: 256, app: { max: 64 } },
+  lr: { flag: '--lr', placeholder: '<rate>', help: 'step size', unit: 'pixel values in [0,1]', integer: false, min: 0, exclusiveMin: true, app: { max: 1 } },
   nps: { flag: '--nps', placeholder: '<weight>', help: 'non-printability weight', integer: false, min: 0 },
   tv: { flag: '--tv', placeholder: '<weight>', help: 'total-variation weight', integer: false, min: 0 },
   keepDetectable: {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { attackInput, parseNumberFlag, registerPhysicalAttacks } from '../../src/cli/commands/attack-physical';
 import { resolveAttackConfig, type PhysicalAttackConfig } from '../../src/engine/attacks/physical/config';
 import { parseShape } from '../../src/engine/render/shapes';
+import { AttackParams } from '../../src/shared/jobs';
 import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_ATTACKS_DECLARED, PHYSICAL_NUMBER_FIELDS, PHYSICAL_NUMBERS, type PhysicalGoal, type PhysicalNumber } from '../../src/shared/physical-attacks';
 
 function attackCommands(): Map<string, Command> {
@@ -75,6 +76,21 @@ describe('each physical attack declared once (src/shared/physical-attacks.ts)', 
       const flags = { model: 'm', scenes: 's', [name]: String(parseNumberFlag(name, String(edge))) };
       const input = attackInput('patch', flags);
       expect(() => resolveAttackConfig({ ...input, goal: 'untargeted' }), name).not.toThrow();
+    }
+  });
+
+  it("the app's contract takes the declared bounds, tightened where the table says so", () => {
+    const form = { size: 'size', resolution: 'resolution', steps: 'steps', batch: 'batch', learningRate: 'lr' } as const;
+    const base = { model: 'm', scenes: 's' };
+    for (const [key, name] of Object.entries(form)) {
+      const f = PHYSICAL_NUMBER_FIELDS[name];
+      const max = f.app?.max ?? f.max;
+      const min = f.app?.min ?? f.min;
+      expect(AttackParams.safeParse({ ...base, [key]: min - 1 }).success, `${key} below`).toBe(false);
+      if (max !== undefined) {
+        expect(AttackParams.safeParse({ ...base, [key]: max }).success, `${key} at max`).toBe(true);
+        expect(AttackParams.safeParse({ ...base, [key]: max + 1 }).success, `${key} above`).toBe(false);
+      }
     }
   });
 });
