@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apgd } from '../src/engine/attacks/digital/apgd';
 import { buildAttack, DEFAULT_SETTINGS, type ImageAttackName } from '../src/engine/attacks/digital/catalog';
-import { gradientClassifierForModel } from '../src/engine/attacks/digital/model-classifier';
+import { gradientClassifierForModel } from '../src/engine/classifier/model-classifier';
 import { runImages, type DigitalAttack, type RunSummary } from '../src/engine/attacks/digital/run-images';
 import { decodeImage, writeImage } from '../src/engine/image/image';
 import { alignFace, detectFaces } from '../src/engine/models/faces';

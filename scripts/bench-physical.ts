@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { EotSchema, sampleView } from '../src/engine/render/eot';
 import { Compositor, type SceneSample } from '../src/engine/render/compositor';
 import { createBatchRenderer, renderThreads } from '../src/engine/render/renderer';
-import { rectQuad } from '../src/engine/render/homography';
-import { Rng } from '../src/engine/render/rng';
+import { rectQuad } from '../src/shared/homography';
+import { Rng } from '../src/engine/random';
 import { makePlane } from '../src/engine/render/texture';
 import { floatTensor } from '../src/engine/tensor/tensor';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   let modelNote = 'no model (--model M needs the gradient engine)';
   if (values.model) {
     const { loadModel } = await import('../src/engine/models/loaded');
-    const { targetFromModel } = await import('../src/engine/attacks/model-target');
+    const { targetFromModel } = await import('../src/engine/attacks/physical/model-target');
     const target = targetFromModel(await loadModel(values.model));
     width = target.width;
     height = target.height;

@@ -13,8 +13,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { zooFaceDetector } from '../src/engine/attacks/faces';
-import { targetFromModel } from '../src/engine/attacks/model-target';
+import { zooFaceDetector } from '../src/engine/attacks/physical/faces';
+import { targetFromModel } from '../src/engine/attacks/physical/model-target';
 import { pairScores, rateAtOrAbove, thresholdForFmr } from '../src/engine/evaluate/calibration';
 import { faceSimilarity } from '../src/engine/models/faces';
 import { loadModel } from '../src/engine/models/loaded';

@@ -22,7 +22,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { zooFaceDetector } from '../src/engine/attacks/faces';
+import { zooFaceDetector } from '../src/engine/attacks/physical/faces';
 import { writeFileAtomic } from '../src/engine/fs/atomic';
 import { writeImage } from '../src/engine/image/image';
 import { frameAt } from '../src/engine/video/frames';

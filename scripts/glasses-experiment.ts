@@ -25,9 +25,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { zooFaceDetector } from '../src/engine/attacks/faces';
-import { targetFromModel } from '../src/engine/attacks/model-target';
-import { runPhysicalAttack } from '../src/engine/attacks/physical';
+import { zooFaceDetector } from '../src/engine/attacks/physical/faces';
+import { targetFromModel } from '../src/engine/attacks/physical/model-target';
+import { runPhysicalAttack } from '../src/engine/attacks/physical/run';
 import { evaluateRun, VARIANTS, type EvalReport } from '../src/engine/evaluate/evaluate';
 import { loadModel } from '../src/engine/models/loaded';
 import { faceSimilarity } from '../src/engine/models/faces';

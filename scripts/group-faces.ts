@@ -7,10 +7,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { FaceDetector } from '../src/engine/attacks/faces';
-import { alignedFace, unit } from '../src/engine/attacks/prepare';
-import { scenesToPixels } from '../src/engine/attacks/scenes';
-import type { AttackTarget } from '../src/engine/attacks/target';
+import type { FaceDetector } from '../src/engine/attacks/physical/faces';
+import { alignedFace, unit } from '../src/engine/attacks/physical/prepare';
+import { scenesToPixels } from '../src/engine/attacks/physical/scenes';
+import type { AttackTarget } from '../src/engine/attacks/physical/target';
 import { decodeImage } from '../src/engine/image/image';
 
 /** Face indices known to show one person (by eye; faceres gives them 0.66), as `--same-person` spells them. */

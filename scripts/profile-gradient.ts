@@ -15,7 +15,7 @@ import { buildGradientGraph } from '../src/engine/autodiff/gradient-graph';
 import type { LossSpec } from '../src/engine/autodiff/oracle';
 import { pixelForwardModel } from '../src/engine/autodiff/pixel-space';
 import { upgradeOpset } from '../src/engine/autodiff/opset';
-import { targetFromModel } from '../src/engine/attacks/model-target';
+import { targetFromModel } from '../src/engine/attacks/physical/model-target';
 import { loadModel } from '../src/engine/models/loaded';
 import { writeModel } from '../src/engine/onnx/write';
 

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { targetFromModel } from '../src/engine/attacks/model-target';
+import { targetFromModel } from '../src/engine/attacks/physical/model-target';
 import { loadModel } from '../src/engine/models/loaded';
 import { packageRoot } from '../src/engine/paths';
 import { addScenes } from '../src/engine/scenes/add';

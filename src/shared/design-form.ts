@@ -1,5 +1,5 @@
 import type { AttackDefaults, EotRanges } from './jobs';
-import type { PhysicalAttackKind, PhysicalGoal } from './physical-attacks';
+import { PHYSICAL_ATTACKS_DECLARED, type PhysicalAttackKind, type PhysicalGoal } from './physical-attacks';
 import type { SceneSplit } from './scenes';
 
 /**
@@ -57,23 +57,16 @@ export const DEMO: DesignForm = {
   learningRate: 0.03,
 };
 
-/** Labels of the goals each kind accepts (src/shared/physical-attacks.ts GOALS_OF; a test keeps them in step). */
+/** Labels of the goals each kind accepts, from the declaration (src/shared/physical-attacks.ts). */
 export const GOALS: Record<DesignForm['attack'], { value: DesignForm['goal']; label: string }[]> = {
-  patch: [
-    { value: 'hide', label: 'Hide a class (detector)' },
-    { value: 'target', label: 'Become a target class' },
-    { value: 'untargeted', label: 'Any misclassification' },
-  ],
-  sticker: [
-    { value: 'hide', label: 'Make the object vanish' },
-    { value: 'target', label: 'Mislabel it as a target class' },
-    { value: 'untargeted', label: 'Any misclassification' },
-  ],
-  glasses: [
-    { value: 'dodge', label: 'Dodging (not recognised as yourself)' },
-    { value: 'impersonate', label: 'Impersonate a target identity' },
-  ],
+  patch: goalChoices('patch'),
+  sticker: goalChoices('sticker'),
+  glasses: goalChoices('glasses'),
 };
+
+function goalChoices(kind: PhysicalAttackKind): { value: PhysicalGoal; label: string }[] {
+  return PHYSICAL_ATTACKS_DECLARED[kind].goals.map((g) => ({ value: g.goal, label: g.label }));
+}
 
 export function toAttackParams(f: DesignForm) {
   return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEVICES } from './devices';
-import { PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
+import { PHYSICAL_ATTACKS, PHYSICAL_GOALS, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from './physical-attacks';
 import { FileName, LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
 import { SCENE_SPLITS } from './scenes';
@@ -29,6 +29,16 @@ export const EotRanges = z.object({
 });
 export type EotRanges = z.infer<typeof EotRanges>;
 
+/** A tunable of the Design form, within the declared range and the app's tighter bounds (src/shared/physical-attacks.ts). */
+function appNumber(name: PhysicalNumber): z.ZodNumber {
+  const f = PHYSICAL_NUMBER_FIELDS[name];
+  let schema = f.integer ? z.number().int() : z.number();
+  const min = f.app?.min ?? f.min;
+  schema = f.exclusiveMin && f.app?.min === undefined ? schema.gt(min) : schema.min(min);
+  const max = f.app?.max ?? f.max;
+  return max === undefined ? schema : schema.max(max);
+}
+
 export const AttackParams = z.object({
   model: z.string().min(1),
   attack: z.enum(PHYSICAL_ATTACKS).default('patch'),
@@ -47,12 +57,12 @@ export const AttackParams = z.object({
   /** Patch and sticker shapes; glasses always use the frame silhouette. */
   shape: z.enum(['square', 'rectangle', 'circle']).optional(),
   /** Patch side relative to the object box diagonal (patch), area fraction (sticker), frame scale (glasses). */
-  size: z.number().min(0.01).max(4).optional(),
+  size: appNumber('size').optional(),
   /** Optimised texture resolution in pixels (longer side). */
-  resolution: z.number().int().min(16).max(2048).optional(),
-  steps: z.number().int().min(1).max(100000).optional(),
-  batch: z.number().int().min(1).max(64).optional(),
-  learningRate: z.number().positive().max(1).optional(),
+  resolution: appNumber('resolution').optional(),
+  steps: appNumber('steps').optional(),
+  batch: appNumber('batch').optional(),
+  learningRate: appNumber('lr').optional(),
   eot: EotRanges.optional(),
   palette: z.string().optional(),
   seed: z.number().int().default(1),

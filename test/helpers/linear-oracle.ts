@@ -1,5 +1,5 @@
 import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../../src/engine/autodiff/oracle';
-import { ModelClassifier, type ScoreActivation } from '../../src/engine/attacks/digital/core/classifier';
+import { ModelClassifier, type ScoreActivation } from '../../src/engine/classifier/classifier';
 import { floatTensor, type FloatTensor } from '../../src/engine/tensor/tensor';
 
 /**

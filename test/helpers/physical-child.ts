@@ -3,7 +3,7 @@
  * mid-optimisation. Usage: tsx physical-child.ts start|resume RUN_DIR SCENES_DIR
  * Prints "step N" after every step.
  */
-import { resumePhysicalAttack, runPhysicalAttack } from '../../src/engine/attacks/physical';
+import { resumePhysicalAttack, runPhysicalAttack } from '../../src/engine/attacks/physical/run';
 import { toyConfig } from './toy-config';
 import { toyDetector } from './toy-detector';
 

@@ -1,4 +1,4 @@
-import type { PhysicalAttackInput } from '../../src/engine/attacks/config';
+import type { PhysicalAttackInput } from '../../src/engine/attacks/physical/config';
 
 /** A hide-person patch against the toy detector, small enough to run in a second or two. */
 export function toyConfig(scenes: string, over: Partial<PhysicalAttackInput> = {}): PhysicalAttackInput {

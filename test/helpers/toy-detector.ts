@@ -1,5 +1,5 @@
 import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../../src/engine/autodiff/oracle';
-import type { AttackTarget, TargetPrediction } from '../../src/engine/attacks/target';
+import type { AttackTarget, TargetPrediction } from '../../src/engine/attacks/physical/target';
 import type { Detection } from '../../src/engine/models/types';
 import { floatTensor, type FloatTensor } from '../../src/engine/tensor/tensor';
 

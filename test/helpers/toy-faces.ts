@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { GradientOracle, GradientResult, LossArgs, LossSpec } from '../../src/engine/autodiff/oracle';
-import type { FaceDetector } from '../../src/engine/attacks/faces';
-import type { AttackTarget, TargetPrediction } from '../../src/engine/attacks/target';
-import { Rng } from '../../src/engine/render/rng';
+import type { FaceDetector } from '../../src/engine/attacks/physical/faces';
+import type { AttackTarget, TargetPrediction } from '../../src/engine/attacks/physical/target';
+import { Rng } from '../../src/engine/random';
 import { floatTensor, type FloatTensor } from '../../src/engine/tensor/tensor';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { Rng } from '../../src/engine/render/rng';
+import { Rng } from '../../src/engine/random';
 
 /**
  * Writes `count` 128x128 scenes for the toy detector: a noisy grey background with two red

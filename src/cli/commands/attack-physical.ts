@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, resolveAttackConfig, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/config';
-import { GOALS_OF } from '../../shared/physical-attacks';
-import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical';
+import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/physical/config';
+import { defaultsText, GOALS_OF, PHYSICAL_ATTACKS_DECLARED, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from '../../shared/physical-attacks';
+import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical/run';
 import { UserError } from '../../engine/errors';
 import { parseShape } from '../../engine/render/shapes';
 import { parseEot } from '../eot-option';
@@ -49,45 +49,51 @@ interface AttackFlags {
   json?: boolean;
 }
 
-const DESCRIPTIONS: Record<AttackKind, string> = {
-  patch: 'optimise a universal adversarial patch over a set of scenes (Brown et al.; hide: adversarial-yolo)',
-  sticker: 'optimise a sticker confined to a mask on one object (RP2, Eykholt et al.)',
-  glasses: 'optimise eyeglass frames against a face descriptor: dodge or impersonate (Sharif et al.)',
-};
+/** `--size <fraction>` and its help: meaning, unit, range and the default of every goal, all from the shared declaration. */
+export function numberOption(kind: AttackKind, name: PhysicalNumber): { flags: string; description: string } {
+  const f = PHYSICAL_NUMBER_FIELDS[name];
+  const meaning = name === 'size' ? PHYSICAL_ATTACKS_DECLARED[kind].sizeMeaning : f.help;
+  const range = f.max === undefined ? undefined : `${f.min}-${f.max}`;
+  const alone = name === 'keepDetectable' ? `${KEEP_DETECTABLE_WEIGHT} when given alone` : undefined;
+  const about = [[f.unit, range].filter(Boolean).join(' '), alone, defaultsText(kind, name)].filter(Boolean).join('; ');
+  return { flags: `${f.flag} ${f.placeholder}`, description: `${meaning} (${about})` };
+}
 
-const SIZE_MEANING: Record<AttackKind, string> = {
-  patch: 'patch side as a fraction of the object box diagonal',
-  sticker: 'sticker area as a fraction of the object box',
-  glasses: 'frame scale',
-};
-
-/** The engine's default of one setting per goal of a kind, e.g. "1; impersonate 1.2" (from resolveAttackConfig, not a copy). */
-function defaultsText(kind: AttackKind, pick: (c: ReturnType<typeof resolveAttackConfig>) => number): string {
-  const valueOf = (goal: PhysicalAttackInput['goal']): number => pick(resolveAttackConfig({ attack: kind, goal, model: 'any', scenes: 'any', class: 'person', target: 'target' }));
-  const [first, ...others] = GOALS_OF[kind];
-  const base = valueOf(first);
-  return [String(base), ...others.filter((g) => valueOf(g) !== base).map((g) => `${g} ${valueOf(g)}`)].join('; ');
+/** A numeric flag's value, checked against the declared range. */
+export function parseNumberFlag(name: PhysicalNumber, text: string): number {
+  const f = PHYSICAL_NUMBER_FIELDS[name];
+  const v = f.integer ? parseNonNegativeInt(f.flag, text) : parseNumber(f.flag, text);
+  const low = f.exclusiveMin ? !(v > f.min) : v < f.min;
+  if (low || (f.max !== undefined && v > f.max)) {
+    const range = f.max === undefined ? (f.exclusiveMin ? `> ${f.min}` : `>= ${f.min}`) : `between ${f.min} and ${f.max}`;
+    throw new UserError(`${f.flag}: '${text}' must be ${range}`);
+  }
+  return v;
 }
 
 /** `patchlab attack patch|sticker|glasses`, on the shared attack group. */
 export function registerPhysicalAttacks(attack: Command): void {
   for (const kind of ATTACK_KINDS) {
+    const number = (name: PhysicalNumber): [string, string] => {
+      const o = numberOption(kind, name);
+      return [o.flags, o.description];
+    };
     attack
       .command(kind)
-      .description(DESCRIPTIONS[kind])
+      .description(PHYSICAL_ATTACKS_DECLARED[kind].summary)
       .option('--model <model>', 'model to attack: registry name or .onnx path')
       .option('--goal <goal>', `${GOALS_OF[kind].join('|')} (default: ${GOALS_OF[kind][0]})`)
       .option('--class <class>', 'class to hide, or whose objects carry the patch (e.g. person)')
       .option('--target <target>', 'class to make the model see; for glasses/impersonate, a photo of the person to become')
       .option('--scenes <dir>', 'folder of scene images (or comma-separated files)')
-      .option('--shape <shape>', 'square, circle, rect:ASPECT, mask:FILE.png, eyeglasses[:classic|thick]')
-      .option('--size <fraction>', `${SIZE_MEANING[kind]} (${defaultsText(kind, (c) => c.size)})`)
-      .option('--resolution <px>', 'optimised texture size, longer side in texels')
+      .option('--shape <shape>', `square, circle, rect:ASPECT, mask:FILE.png, eyeglasses[:classic|thick] (${defaultsText(kind, 'shape')})`)
+      .option(...number('size'))
+      .option(...number('resolution'))
       .option('--export-size <px>', 'patch.png longer side in pixels (1024)')
       .option('--placement <where>', 'patch on each detected object: box (adversarial-yolo: centred on the box, default) or torso (on the chest from movenet keypoints, box where they are missing)')
       .option('--quad <x1,y1,...,x4,y4>', 'place the patch on this quad (original scene pixels) instead of detected objects')
-      .option('--steps <n>', `optimisation steps (${defaultsText(kind, (c) => c.steps)})`)
-      .option('--batch <n>', 'EOT views per step')
+      .option(...number('steps'))
+      .option(...number('batch'))
       .option('--epochs <n>', 'passes over the training scenes (sets the steps from the data size instead of --steps)')
       .option('--val-scenes <scenes>', 'validation scenes (e.g. set:NAME:val): scored every --val-every steps, best patch kept, early stop')
       .option('--val-every <n>', 'steps between validation rounds (50)')
@@ -95,19 +101,19 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--seed <n>', 'random seed (same seed, same run)')
       .option('--eot <spec>', 'transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)')
       .option('--optimizer <kind>', 'adam or pgd (sign steps)')
-      .option('--lr <rate>', `step size in [0,1] pixel units (${defaultsText(kind, (c) => c.optimiser.lr)})`)
+      .option(...number('lr'))
       .option('--schedule <kind>', 'learning-rate schedule: constant, cosine or step')
-      .option('--nps <weight>', 'non-printability weight')
-      .option('--tv <weight>', 'total-variation weight')
+      .option(...number('nps'))
+      .option(...number('tv'))
       .option('--palette <file>', 'printable colours (palette JSON); the shipped default otherwise')
       .option('--disguise <image>', 'keep the patch close to this image (L2)')
       .option('--disguise-weight <weight>', 'weight of the disguise term (default 1 with --disguise)')
-      .option('--init <init>', 'starting texture: random, gray or #rrggbb')
+      .option('--init <init>', `starting texture: random, gray or #rrggbb (${defaultsText(kind, 'init')})`)
       .option('--checkpoint-every <n>', 'steps between checkpoints (10)')
-      .option('--hide-loss <kind>', 'hide objective: tiles (every object above half the threshold at once; patch default), max (largest class score, adversarial-yolo; sticker default), topk (the k strongest peaks), or on YOLO-style heads obj, cls, obj-cls (adversarial-yolo\'s three)')
+      .option('--hide-loss <kind>', `hide objective: tiles (every object above half the threshold at once), max (largest class score, adversarial-yolo), topk (the k strongest peaks), or on YOLO-style heads obj, cls, obj-cls (adversarial-yolo's three) (${defaultsText(kind, 'hideLoss')})`)
       .option('--hide-top-k <k>', 'with --hide-loss topk: how many of the strongest class peaks per view to push down (3)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
-      .option('--keep-detectable [weight]', 'glasses: keep blazeface finding the face, a second model in the loss (weight 0.05 when given alone; impersonate default: on)')
+      .option(...number('keepDetectable'))
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
       .option('--resume <dir>', 'continue a stopped or killed run from its last checkpoint')
@@ -145,19 +151,25 @@ function requireFlag(value: string | undefined, flag: string): string {
   return value;
 }
 
+/** The flags that say what a patch attacks and how it looks, as `attack` and `eval` both take them. */
+export function goalAndShapeFlags(f: Pick<AttackFlags, 'goal' | 'class' | 'target' | 'shape' | 'size'>): Pick<PhysicalAttackInput, 'goal' | 'class' | 'target' | 'shape' | 'size'> {
+  const out: Pick<PhysicalAttackInput, 'goal' | 'class' | 'target' | 'shape' | 'size'> = {};
+  if (f.goal) out.goal = parseChoice('--goal', f.goal, GOALS);
+  if (f.class) out.class = f.class;
+  if (f.target) out.target = f.target;
+  if (f.shape) out.shape = parseShape(f.shape);
+  if (f.size) out.size = parseNumberFlag('size', f.size);
+  return out;
+}
+
 export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInput {
-  const input: PhysicalAttackInput = { attack: kind, model: requireFlag(f.model, '--model'), scenes: requireFlag(f.scenes, '--scenes') };
-  if (f.goal) input.goal = parseChoice('--goal', f.goal, GOALS);
-  if (f.class) input.class = f.class;
-  if (f.target) input.target = f.target;
-  if (f.shape) input.shape = parseShape(f.shape);
-  if (f.size) input.size = positive('--size', f.size);
-  if (f.resolution) input.resolution = parsePositiveInt('--resolution', f.resolution);
+  const input: PhysicalAttackInput = { attack: kind, model: requireFlag(f.model, '--model'), scenes: requireFlag(f.scenes, '--scenes'), ...goalAndShapeFlags(f) };
+  if (f.resolution) input.resolution = parseNumberFlag('resolution', f.resolution);
   if (f.exportSize) input.exportSize = parsePositiveInt('--export-size', f.exportSize);
   if (f.placement) input.placement = { kind: 'detect', on: parseChoice('--placement', f.placement, ['box', 'torso'] as const) };
   if (f.quad) input.placement = { kind: 'quad', quad: parseList('--quad', f.quad, 8) };
-  if (f.steps) input.steps = parsePositiveInt('--steps', f.steps);
-  if (f.batch) input.batch = parsePositiveInt('--batch', f.batch);
+  if (f.steps) input.steps = parseNumberFlag('steps', f.steps);
+  if (f.batch) input.batch = parseNumberFlag('batch', f.batch);
   if (f.epochs) input.epochs = positive('--epochs', f.epochs);
   if (f.valScenes) input.valScenes = f.valScenes;
   if (f.valEvery) input.valEvery = parsePositiveInt('--val-every', f.valEvery);
@@ -166,12 +178,12 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.eot) input.eot = parseEot(f.eot);
   const optimiser: PhysicalAttackInput['optimiser'] = {};
   if (f.optimizer) optimiser.kind = parseChoice('--optimizer', f.optimizer, ['adam', 'pgd'] as const);
-  if (f.lr) optimiser.lr = positive('--lr', f.lr);
+  if (f.lr) optimiser.lr = parseNumberFlag('lr', f.lr);
   if (f.schedule) optimiser.schedule = parseChoice('--schedule', f.schedule, ['constant', 'cosine', 'step'] as const);
   input.optimiser = optimiser;
   const weights: PhysicalAttackInput['weights'] = {};
-  if (f.nps) weights.nps = nonNegative('--nps', f.nps);
-  if (f.tv) weights.tv = nonNegative('--tv', f.tv);
+  if (f.nps) weights.nps = parseNumberFlag('nps', f.nps);
+  if (f.tv) weights.tv = parseNumberFlag('tv', f.tv);
   if (f.disguise) weights.disguise = f.disguiseWeight ? nonNegative('--disguise-weight', f.disguiseWeight) : 1;
   input.weights = weights;
   if (f.palette) input.palette = f.palette;
@@ -182,7 +194,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, HIDE_LOSSES);
   if (f.hideTopK) input.hideTopK = parsePositiveInt('--hide-top-k', f.hideTopK);
   if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
-  if (f.keepDetectable !== undefined) input.keepDetectable = f.keepDetectable === true ? KEEP_DETECTABLE_WEIGHT : parseNumber('--keep-detectable', String(f.keepDetectable));
+  if (f.keepDetectable !== undefined) input.keepDetectable = f.keepDetectable === true ? KEEP_DETECTABLE_WEIGHT : parseNumberFlag('keepDetectable', String(f.keepDetectable));
   return input;
 }
 

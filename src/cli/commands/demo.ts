@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runPhysicalAttack } from '../../engine/attacks/physical';
+import { runPhysicalAttack } from '../../engine/attacks/physical/run';
 import { evaluateRun } from '../../engine/evaluate/evaluate';
 import { builtinScenesDir } from '../../engine/service/handlers/scenes';
 import { runsDir } from '../../engine/service/handlers/runs';

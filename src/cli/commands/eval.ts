@@ -1,12 +1,12 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { GOALS } from '../../engine/attacks/config';
+import { GOALS } from '../../engine/attacks/physical/config';
 import { evaluateRun, VARIANTS, type EvalInput, type EvalReport } from '../../engine/evaluate/evaluate';
-import { parseShape } from '../../engine/render/shapes';
 import { UserError } from '../../engine/errors';
 import { SPLITS } from '../../engine/scenes/manifest';
 import { formatSetSpec, parseSetSpec } from '../../engine/scenes/resolve';
 import { parseEot } from '../eot-option';
+import { goalAndShapeFlags } from './attack-physical';
 import { evalOnGallery } from './faces';
 import { printJson, println, table } from '../output';
 import { parseChoice, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
@@ -72,11 +72,7 @@ export function registerEval(program: Command): void {
       if (f.model) input.model = f.model;
       if (f.widen) input.widen = Math.max(1, parseNumber('--widen', f.widen));
       if (f.eot) input.eot = parseEot(f.eot);
-      if (f.goal) input.goal = parseChoice('--goal', f.goal, GOALS);
-      if (f.class) input.class = f.class;
-      if (f.target) input.target = f.target;
-      if (f.shape) input.shape = parseShape(f.shape);
-      if (f.size) input.size = parseNumber('--size', f.size);
+      Object.assign(input, goalAndShapeFlags(f));
       if (f.natural) input.natural = f.natural;
       if (f.out) input.out = f.out;
       if (f.defence) input.defence = f.defence;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { targetFromModel } from '../../engine/attacks/model-target';
+import { targetFromModel } from '../../engine/attacks/physical/model-target';
 import { loadModel } from '../../engine/models/loaded';
 import { addScenes } from '../../engine/scenes/add';
 import { detectInSet } from '../../engine/scenes/detect';

@@ -1,4 +1,5 @@
 import type { LoadedModel } from '../models/loaded';
+import { Rng } from '../random';
 import { createSession } from '../onnx/session';
 import type { HostTensor } from '../tensor/tensor';
 import { floatTensor, sizeOf } from '../tensor/tensor';
@@ -41,11 +42,8 @@ export function median(values: readonly number[]): number {
 
 function randomPixels(dims: number[], seed: number): HostTensor<Float32Array> {
   const data = new Float32Array(sizeOf(dims));
-  let s = seed;
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    data[i] = s / 4294967296;
-  }
+  const rng = new Rng(seed);
+  for (let i = 0; i < data.length; i++) data[i] = rng.next();
   return floatTensor(dims, data);
 }
 

@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
 import type { LoadedModel } from '../models/loaded';
-import { defaultThreads, modelHash } from '../onnx/session';
+import { defaultThreads, leaseSession, modelHash, type Lease } from '../onnx/session';
 import { writeModel } from '../onnx/write';
 import type { FloatTensor, HostTensor } from '../tensor/tensor';
 import { formatShape, int64Tensor } from '../tensor/tensor';
@@ -9,7 +9,6 @@ import type { LoweringOptions } from './lowering/options';
 import { upgradeOpset } from './opset';
 import type { GradientOracle, GradientResult, LossArgs, LossSpec } from './oracle';
 import { pixelForwardModel } from './pixel-space';
-import { leaseSession, type Lease } from './session-pool';
 import { sharedSessionWorkers, type SessionWorkers } from '../onnx/session-workers/pool';
 import { mergeGradientResults, rows, sliceArgs, splitRows } from './batch-rows';
 

@@ -5,7 +5,9 @@ import { UserError } from '../errors';
 import { decodeImage, type RasterImage } from '../image/image';
 import { chartLayout, type ChartLayout } from './chart';
 import { fitErrors, fitPrinterModel } from './fit-printer-model';
-import { applyHomography, homographyFromPoints, type Point } from './homography';
+import { applyH, asQuad, homographyFromQuads } from '../../shared/homography';
+
+type Point = [number, number];
 import { findMarkers, pickCorners, type GrayImage } from './markers';
 import { loadPalette, savePalette, type Palette } from './palette';
 
@@ -86,7 +88,7 @@ export async function calibrateImage(input: string | Uint8Array | RasterImage, o
     for (let rotation = 0; rotation < 4; rotation++) {
       const cycle = mirrored ? [...imagePoints].reverse() : imagePoints;
       const order = [0, 1, 2, 3].map((i) => cycle[(i + rotation) % 4]);
-      const h = homographyFromPoints(layout.markers, order);
+      const h = Array.from(homographyFromQuads(asQuad(layout.markers), asQuad(order)));
       const reading = sampleSwatches(image, layout, h);
       const error = fitPrinterModel(base.colors, Float32Array.from(reading.flat()), { knots: 2 }).meanError;
       if (!best || error < best.error) best = { reading, h, order, rotation, mirrored, error };
@@ -182,7 +184,7 @@ function sampleSwatches(image: RasterImage, layout: ChartLayout, h: number[]): n
       for (let i = 0; i < k; i++) {
         const u = cell.x + cell.size * (0.25 + (0.5 * (i + 0.5)) / k);
         const v = cell.y + cell.size * (0.25 + (0.5 * (j + 0.5)) / k);
-        const rgb = bilinear(image, applyHomography(h, [u, v]));
+        const rgb = bilinear(image, applyH(h, u, v));
         for (let c = 0; c < 3; c++) samples[c].push(rgb[c]);
       }
     }
@@ -197,7 +199,7 @@ function sampleSwatches(image: RasterImage, layout: ChartLayout, h: number[]): n
  * points that disagree (a label, a shadow, a speck).
  */
 function fitLight(layout: ChartLayout, h: number[], image: RasterImage): (at: Point) => [number, number, number] {
-  const points = layout.paperPoints.map((p) => ({ p, rgb: bilinear(image, applyHomography(h, p)) }));
+  const points = layout.paperPoints.map((p) => ({ p, rgb: bilinear(image, applyH(h, ...p)) }));
   const level = median(points.map((s) => s.rgb[0] + s.rgb[1] + s.rgb[2]));
   let used = points.filter((s) => s.rgb[0] + s.rgb[1] + s.rgb[2] > 0.6 * level);
   const features = ([u, v]: Point): number[] => {

@@ -1,5 +1,7 @@
 /** sRGB <-> CIE XYZ (D50, as ICC profiles use) <-> CIELAB, for gamut checks and colour errors. */
 
+import { invert3 } from '../../shared/homography';
+
 export type Vec3 = [number, number, number];
 
 export const D50_WHITE: Vec3 = [0.9642, 1, 0.8251];
@@ -16,18 +18,8 @@ export function linearToSrgb(v: number): number {
 const SRGB_TO_XYZ_D50 = [0.4360747, 0.3850649, 0.1430804, 0.2225045, 0.7168786, 0.0606169, 0.0139322, 0.0971045, 0.7141733];
 const XYZ_D50_TO_SRGB = invert3(SRGB_TO_XYZ_D50);
 
-function mul3(m: number[], v: Vec3): Vec3 {
+function mul3(m: ArrayLike<number>, v: Vec3): Vec3 {
   return [m[0] * v[0] + m[1] * v[1] + m[2] * v[2], m[3] * v[0] + m[4] * v[1] + m[5] * v[2], m[6] * v[0] + m[7] * v[1] + m[8] * v[2]];
-}
-
-export function invert3(m: number[]): number[] {
-  const [a, b, c, d, e, f, g, h, i] = m;
-  const A = e * i - f * h;
-  const B = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  if (Math.abs(det) < 1e-15) throw new Error('singular 3x3 matrix');
-  return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
 }
 
 /** sRGB in [0,1] -> XYZ (D50, Y of white = 1). */

@@ -1,4 +1,4 @@
-import type { ClassifierOracle } from '../attacks/digital/core/classifier';
+import type { ClassifierOracle } from '../classifier/classifier';
 import { BitDepthReduction } from './bit-depth';
 import { ConsistencyDetector } from './consistency';
 import { EnsembleClassifier } from './ensemble';

@@ -1,5 +1,5 @@
-import { gatherSamples, softmaxRows } from '../attacks/digital/core/batch';
-import type { ClassifierOracle } from '../attacks/digital/core/classifier';
+import { gatherSamples, softmaxRows } from '../classifier/batch';
+import type { ClassifierOracle } from '../classifier/classifier';
 import type { FloatTensor } from '../tensor/tensor';
 
 /**

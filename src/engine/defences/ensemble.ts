@@ -1,6 +1,6 @@
-import { softmaxRows } from '../attacks/digital/core/batch';
-import type { ClassifierGradient, ClassifierOracle } from '../attacks/digital/core/classifier';
-import { LinearLoss, type LogitLoss } from '../attacks/digital/core/losses';
+import { softmaxRows } from '../classifier/batch';
+import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
+import { LinearLoss, type LogitLoss } from '../classifier/losses';
 import { UserError } from '../errors';
 import { BilinearResampler } from '../image/resample';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';

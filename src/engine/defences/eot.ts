@@ -1,6 +1,6 @@
-import { gatherSamples } from '../attacks/digital/core/batch';
-import type { ClassifierGradient, ClassifierOracle } from '../attacks/digital/core/classifier';
-import type { LogitLoss } from '../attacks/digital/core/losses';
+import { gatherSamples } from '../classifier/batch';
+import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
+import type { LogitLoss } from '../classifier/losses';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import { ClassifierWrapper } from './wrapper';
 

@@ -1,5 +1,5 @@
 import type { GradientOracle, GradientResult, LossArgs } from '../autodiff/oracle';
-import { Rng } from '../attacks/digital/core/rng';
+import { Rng } from '../random';
 import { UserError } from '../errors';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import { transformsOf } from './build';

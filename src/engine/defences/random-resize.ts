@@ -1,4 +1,4 @@
-import type { Rng } from '../attacks/digital/core/rng';
+import type { Rng } from '../random';
 import { BilinearResampler } from '../image/resample';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import type { PixelTransform, TransformStep } from './transform';

@@ -1,4 +1,4 @@
-import type { Rng } from '../attacks/digital/core/rng';
+import type { Rng } from '../random';
 import type { FloatTensor } from '../tensor/tensor';
 
 /**

@@ -1,6 +1,6 @@
-import type { ClassifierGradient, ClassifierOracle } from '../attacks/digital/core/classifier';
-import type { LogitLoss } from '../attacks/digital/core/losses';
-import { Rng } from '../attacks/digital/core/rng';
+import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
+import type { LogitLoss } from '../classifier/losses';
+import { Rng } from '../random';
 import type { FloatTensor } from '../tensor/tensor';
 import { applyChain, type ChainOptions, type PixelTransform } from './transform';
 import { ClassifierWrapper } from './wrapper';

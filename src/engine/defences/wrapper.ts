@@ -1,5 +1,5 @@
-import type { ClassifierGradient, ClassifierOracle } from '../attacks/digital/core/classifier';
-import type { LogitLoss } from '../attacks/digital/core/losses';
+import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
+import type { LogitLoss } from '../classifier/losses';
 import type { FloatTensor } from '../tensor/tensor';
 
 /** A classifier that wraps another: same size, classes and labels; subclasses change what it computes. */

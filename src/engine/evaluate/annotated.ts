@@ -1,5 +1,5 @@
-import type { AttackTarget, TargetPrediction } from '../attacks/target';
-import { loadScenes } from '../attacks/scenes';
+import type { AttackTarget, TargetPrediction } from '../attacks/physical/target';
+import { loadScenes } from '../attacks/physical/scenes';
 import { AREA_RANGES, cocoAp, type ApImage, type Box } from './ap';
 import { readGroundTruth } from './ground-truth';
 

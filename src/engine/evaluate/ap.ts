@@ -9,7 +9,9 @@
  * unmatched detections outside.
  */
 
-export type Box = readonly [number, number, number, number];
+import { boxArea as area, intersectionArea, iou, type Box } from '../../shared/box';
+
+export type { Box };
 
 export interface ApDetection {
   box: Box;
@@ -46,13 +48,9 @@ export const IOU_THRESHOLDS = Array.from({ length: 10 }, (_, i) => 0.5 + (0.45 *
 
 /** IoU as COCO's maskUtils.iou for boxes: for a crowd region the union is the detection's own area. */
 export function cocoIou(d: Box, g: Box, crowd = false): number {
-  const w = Math.min(d[2], g[2]) - Math.max(d[0], g[0]);
-  const h = Math.min(d[3], g[3]) - Math.max(d[1], g[1]);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  const areaD = (d[2] - d[0]) * (d[3] - d[1]);
-  const union = crowd ? areaD : areaD + (g[2] - g[0]) * (g[3] - g[1]) - inter;
-  return inter / union;
+  if (!crowd) return iou(d, g);
+  const inter = intersectionArea(d, g);
+  return inter > 0 ? inter / area(d) : 0;
 }
 
 interface Matched {
@@ -61,7 +59,6 @@ interface Matched {
   ignored: boolean;
 }
 
-const area = (b: Box): number => (b[2] - b[0]) * (b[3] - b[1]);
 
 /** COCO's area ranges in pixels² (objects measured by their box here). */
 export const AREA_RANGES = { small: [0, 32 ** 2], medium: [32 ** 2, 96 ** 2], large: [96 ** 2, 1e10] } as const;

@@ -2,14 +2,14 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/config';
-import { zooFaceDetector, type FaceDetector } from '../attacks/faces';
-import { targetFromModel } from '../attacks/model-target';
-import { iou, objectsOfClass, type Box } from '../attacks/placement';
-import { alignedFace, predictPlanes, prepareAttack, unit, type Prepared } from '../attacks/prepare';
-import { rasterToPlane } from '../attacks/scenes';
-import { classIndex, type AttackTarget, type TargetPrediction } from '../attacks/target';
-import { Rng as DefenceRng } from '../attacks/digital/core/rng';
+import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/physical/config';
+import { zooFaceDetector, type FaceDetector } from '../attacks/physical/faces';
+import { targetFromModel } from '../attacks/physical/model-target';
+import { objectsOfClass } from '../attacks/physical/placement';
+import { iou, type Box } from '../../shared/box';
+import { alignedFace, predictPlanes, prepareAttack, unit, type Prepared } from '../attacks/physical/prepare';
+import { rasterToPlane } from '../attacks/physical/scenes';
+import { classIndex, type AttackTarget, type TargetPrediction } from '../attacks/physical/target';
 import { transformsOf } from '../defences/build';
 import { describeDefences, parseDefences } from '../defences/parse';
 import { applyChain, type PixelTransform } from '../defences/transform';
@@ -22,8 +22,8 @@ import type { SceneSample } from '../render/compositor';
 import { createBatchRenderer } from '../render/renderer';
 import { EotSchema, sampleView, widenEot, type EotConfig, type ViewParams } from '../render/eot';
 import { viewHomography } from '../render/geometry';
-import { applyH } from '../render/homography';
-import { Rng, mixSeed } from '../render/rng';
+import { applyH } from '../../shared/homography';
+import { Rng, mixSeed } from '../random';
 import { shapeMask, ShapeSchema, type PatchMask } from '../render/shapes';
 import { makePlane, type Plane } from '../render/texture';
 import { readPatchPng } from '../runs/artifacts';
@@ -32,6 +32,7 @@ import { BINNED, binOutcomes, type Bin } from './bins';
 import { createApCollector, type ApReport } from './annotated';
 import { binsChart, prChart, renderChart, summaryChart, type BinRow } from './plots';
 import { firstIssue } from '../../shared/zod-issue';
+import { PHYSICAL_GOALS } from '../../shared/physical-attacks';
 import { assertCleanTest, seenScenes } from '../scenes/protocol';
 import { parseSetSpec } from '../scenes/resolve';
 
@@ -49,7 +50,7 @@ export const EvalOptionsSchema = z.object({
   seed: z.number().int().default(7),
   /** For a bare PATCH.png (a run folder knows these). */
   attack: z.enum(['patch', 'sticker', 'glasses']).optional(),
-  goal: z.enum(['hide', 'target', 'untargeted', 'dodge', 'impersonate']).optional(),
+  goal: z.enum(PHYSICAL_GOALS).optional(),
   class: z.string().optional(),
   target: z.string().optional(),
   shape: ShapeSchema.optional(),
@@ -172,7 +173,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
         const texture = variant === 'clean' ? source.texture : textures[variant];
         let pixels = (await compositor.render(texture, samples)).pixels;
         // Every variant of a chunk meets the same defence draws, so they are compared like for like.
-        if (defences.length > 0) pixels = (await applyChain(defences, pixels, new DefenceRng(mixSeed(options.seed, [start, 0xdef])))).output;
+        if (defences.length > 0) pixels = (await applyChain(defences, pixels, new Rng(mixSeed(options.seed, [start, 0xdef])))).output;
         results[variant] = await target.predict(pixels);
       }
       chunk.forEach((j, i) => {

@@ -8,8 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/config';
-import { framesOnEyes } from '../attacks/placement';
+import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/physical/config';
+import { framesOnEyes } from '../attacks/physical/placement';
 import { UserError } from '../errors';
 import { embedLargestFace, zooFaceModels, type FaceModels } from '../faces/embed';
 import { listGalleries, loadGallery, type Gallery } from '../faces/gallery';
@@ -18,12 +18,12 @@ import { decodeImage, writeImage, type RasterImage } from '../image/image';
 import { faceSimilarity } from '../models/faces';
 import { IDENTITY_VIEW } from '../render/eot';
 import { createBatchRenderer } from '../render/renderer';
-import { Rng } from '../render/rng';
+import { Rng } from '../random';
 import { shapeMask } from '../render/shapes';
 import { makePlane, type Plane } from '../render/texture';
 import { readPatchPng } from '../runs/artifacts';
 import { RUN_FILES, RunStore } from '../runs/store';
-import { rasterToPlane } from '../attacks/scenes';
+import { rasterToPlane } from '../attacks/physical/scenes';
 import { renderChart, summaryChart } from './plots';
 
 export const GALLERY_VARIANTS = ['frames', 'noise frames', 'plain frames', 'clean'] as const;

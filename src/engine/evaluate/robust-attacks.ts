@@ -1,7 +1,7 @@
-import { cloneTensor, perSample, project, randomStart } from '../attacks/digital/core/batch';
-import type { ClassifierOracle } from '../attacks/digital/core/classifier';
-import { MarginLoss, type LossValue } from '../attacks/digital/core/losses';
-import { Rng } from '../attacks/digital/core/rng';
+import { cloneTensor, perSample, project, randomStart } from '../classifier/batch';
+import type { ClassifierOracle } from '../classifier/classifier';
+import { MarginLoss, type LossValue } from '../classifier/losses';
+import { Rng } from '../random';
 import { carliniWagnerL2 } from '../attacks/digital/cw';
 import { fgsm } from '../attacks/digital/fgsm';
 import { pgd } from '../attacks/digital/pgd';

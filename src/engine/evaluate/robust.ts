@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { gradientClassifierForModel } from '../attacks/digital/model-classifier';
-import type { ClassifierOracle } from '../attacks/digital/core/classifier';
-import { sampleNorms } from '../attacks/digital/core/batch';
+import { gradientClassifierForModel } from '../classifier/model-classifier';
+import type { ClassifierOracle } from '../classifier/classifier';
+import { sampleNorms } from '../classifier/batch';
 import { pgd } from '../attacks/digital/pgd';
 import { writeFileAtomic } from '../fs/atomic';
 import { loadModel } from '../models/loaded';

@@ -6,9 +6,9 @@
  * rendered crop, resized to its input (bilinear, with the exact adjoint for the gradient).
  */
 import type { GradientOracle, GradientResult } from '../autodiff/oracle';
-import type { Objective } from '../attacks/objective';
-import { argmaxChannel } from '../attacks/objective';
-import type { AttackTarget } from '../attacks/target';
+import type { Objective } from '../attacks/physical/objective';
+import { argmaxChannel } from '../attacks/physical/objective';
+import type { AttackTarget } from '../attacks/physical/target';
 import { BilinearResampler } from '../image/resample';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 

@@ -1,9 +1,9 @@
 import { extname } from 'node:path';
-import { alignFace, mainFace, zooFaceDetector, type FaceDetector, type FaceInfo } from '../attacks/faces';
-import { targetFromModel } from '../attacks/model-target';
-import { unit } from '../attacks/prepare';
-import { scenesToPixels } from '../attacks/scenes';
-import type { AttackTarget } from '../attacks/target';
+import { alignFace, mainFace, zooFaceDetector, type FaceDetector, type FaceInfo } from '../attacks/physical/faces';
+import { targetFromModel } from '../attacks/physical/model-target';
+import { unit } from '../attacks/physical/prepare';
+import { scenesToPixels } from '../attacks/physical/scenes';
+import type { AttackTarget } from '../attacks/physical/target';
 import { decodeImage, type RasterImage } from '../image/image';
 import { loadModel } from '../models/loaded';
 import { spreadFrames } from '../video/frames';

@@ -133,15 +133,27 @@ function isModelError(error: unknown): boolean {
   return /Load model|protobuf|INVALID_GRAPH|INVALID_PROTOBUF|Type Error|ShapeInferenceError|NOT_IMPLEMENTED/i.test(firstLine(error));
 }
 
+/**
+ * The one session cache: every onnxruntime session made from model bytes lives here, keyed by
+ * content hash and options, shared by every caller asking for the same. Two ways in:
+ * `cachedSession` (models run forward: kept, the least recently used released beyond the limit)
+ * and `leaseSession` (gradient graphs, large: counted, released when the last lease is given
+ * back, never evicted while leased; eviction by age could free a session an optimisation loop
+ * still holds).
+ */
 interface CacheEntry {
   promise: Promise<Session>;
   lastUsed: number;
+  /** Leases outstanding; an entry with leases is never evicted. */
+  leases: number;
+  /** Also asked for through cachedSession: stays (LRU) after its last lease. */
+  cached: boolean;
 }
 
 const cache = new Map<string, CacheEntry>();
 let cacheLimit = 8;
 
-/** How many sessions stay loaded; the least recently used is released beyond it. */
+/** How many unleased sessions stay loaded; the least recently used is released beyond it. */
 export function setSessionCacheLimit(limit: number): void {
   cacheLimit = Math.max(1, limit);
 }
@@ -150,38 +162,80 @@ export function modelHash(model: Uint8Array): string {
   return createHash('sha256').update(model).digest('hex');
 }
 
+function entryFor(key: string, create: () => Promise<Session>): CacheEntry {
+  let entry = cache.get(key);
+  if (!entry) {
+    const promise = create();
+    const created: CacheEntry = { promise, lastUsed: performance.now(), leases: 0, cached: false };
+    cache.set(key, created);
+    promise.catch(() => {
+      if (cache.get(key) === created) cache.delete(key);
+    });
+    entry = created;
+  }
+  entry.lastUsed = performance.now();
+  return entry;
+}
+
 /**
  * A session shared by every caller asking for the same model bytes and options, so an attack
  * loop or a webcam stream never pays for session creation twice.
  */
 export async function cachedSession(model: Uint8Array, options: SessionOptions = {}, hash = modelHash(model)): Promise<Session> {
   const key = JSON.stringify([hash, options.threads ?? defaultThreads(), options.freeDimensions ?? {}, options.optimization ?? 'all', options.executionProviders ?? currentDevice(), spinningAllowed(options)]);
-  const existing = cache.get(key);
-  if (existing) {
-    existing.lastUsed = performance.now();
-    return existing.promise;
-  }
-  const promise = createSession(model, options);
-  cache.set(key, { promise, lastUsed: performance.now() });
-  promise.catch(() => cache.delete(key));
+  const entry = entryFor(key, () => createSession(model, options));
+  entry.cached = true;
   await evictBeyondLimit();
-  return promise;
+  return entry.promise;
+}
+
+/** A shared onnxruntime session and the way to give it back. */
+export interface Lease {
+  session: Promise<Session>;
+  release(): Promise<void>;
+}
+
+/** A session held until `release`: shared by every lease of the same key, released with the last one. */
+export function leaseSession(key: string, bytes: () => Promise<Uint8Array>, options: SessionOptions): Lease {
+  const held = entryFor(`lease:${key}`, () => bytes().then((b) => createSession(b, options)));
+  held.leases++;
+  let released = false;
+  return {
+    session: held.promise,
+    async release() {
+      if (released) return;
+      released = true;
+      held.leases--;
+      if (held.leases > 0 || held.cached || cache.get(`lease:${key}`) !== held) return;
+      cache.delete(`lease:${key}`);
+      await held.promise.then((s) => s.release()).catch(() => undefined);
+    },
+  };
 }
 
 async function evictBeyondLimit(): Promise<void> {
-  while (cache.size > cacheLimit) {
-    const [oldestKey, oldest] = [...cache.entries()].reduce((a, b) => (a[1].lastUsed <= b[1].lastUsed ? a : b));
+  for (;;) {
+    const unleased = [...cache.entries()].filter(([, e]) => e.leases === 0);
+    if (unleased.length <= cacheLimit) return;
+    const [oldestKey, oldest] = unleased.reduce((a, b) => (a[1].lastUsed <= b[1].lastUsed ? a : b));
     cache.delete(oldestKey);
     await oldest.promise.then((s) => s.release()).catch(() => undefined);
   }
 }
 
+/** Sessions kept for cachedSession callers and not leased. */
 export function sessionCacheSize(): number {
-  return cache.size;
+  return [...cache.values()].filter((e) => e.leases === 0).length;
 }
 
+/** Sessions held by leases. */
+export function leasedSessionCount(): number {
+  return [...cache.values()].filter((e) => e.leases > 0).length;
+}
+
+/** Releases every session no lease holds (a device change; tests). */
 export async function clearSessionCache(): Promise<void> {
-  const entries = [...cache.values()];
-  cache.clear();
-  await Promise.all(entries.map((e) => e.promise.then((s) => s.release()).catch(() => undefined)));
+  const entries = [...cache.entries()].filter(([, e]) => e.leases === 0);
+  for (const [key] of entries) cache.delete(key);
+  await Promise.all(entries.map(([, e]) => e.promise.then((s) => s.release()).catch(() => undefined)));
 }

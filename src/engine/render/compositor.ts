@@ -1,5 +1,5 @@
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
-import type { Quad } from './homography';
+import type { Quad } from '../../shared/homography';
 import { buildPyramid, pyramidBackward, type Plane } from './texture';
 import { ViewPass, type SceneSample, type ViewTape } from './view-pass';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Rng } from './rng';
+import type { Rng } from '../random';
 
 const Range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi >= lo, 'range high end below low end');
 

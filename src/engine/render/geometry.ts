@@ -1,5 +1,5 @@
 import type { ViewParams } from './eot';
-import { applyH, homographyFromQuads, mapQuad, multiply3, quadCentre, rectQuad, type Mat3, type Point, type Quad } from './homography';
+import { applyH, homographyFromQuads, mapQuad, multiply3, quadCentre, rectQuad, type Mat3, type Point, type Quad } from '../../shared/homography';
 
 const DEG = Math.PI / 180;
 /** Camera distance in half-patch units; smaller exaggerates perspective. */

@@ -1,8 +1,8 @@
 import { blurAddRegion, blurBackward, blurForward, gaussianKernel, type Region } from './blur';
 import type { ViewParams } from './eot';
 import { placementInView, viewHomography, viewQuad } from './geometry';
-import { quadArea, quadBounds, type Quad } from './homography';
-import { noiseAndClip } from './rng';
+import { quadArea, quadBounds, type Quad } from '../../shared/homography';
+import { noiseAndClip } from './sensor-noise';
 import type { Plane } from './texture';
 import { warpScene } from './view-warp';
 import { compositeQuad, compositeQuadBackward, type QuadTape } from './warp';

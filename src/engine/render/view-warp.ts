@@ -1,4 +1,4 @@
-import { invert3, type Mat3 } from './homography';
+import { invert3, type Mat3 } from '../../shared/homography';
 import type { Plane } from './texture';
 
 /**

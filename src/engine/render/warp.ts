@@ -1,4 +1,4 @@
-import { applyH, homographyFromQuads, invert3, quadBounds, rectQuad, type Quad } from './homography';
+import { applyH, homographyFromQuads, invert3, quadBounds, rectQuad, type Quad } from '../../shared/homography';
 import { lightValueAndSlope, type Lighting } from './lighting';
 import type { Plane } from './texture';
 

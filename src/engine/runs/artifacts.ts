@@ -1,8 +1,8 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import type { Quad } from '../render/homography';
+import type { Quad } from '../../shared/homography';
 import { shapeMask, type PatchShape } from '../render/shapes';
 import { makePlane, type Plane } from '../render/texture';
-import type { TargetPrediction } from '../attacks/target';
+import type { TargetPrediction } from '../attacks/physical/target';
 import type { FloatTensor } from '../tensor/tensor';
 import { UserError } from '../errors';
 

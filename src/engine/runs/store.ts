@@ -1,30 +1,27 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { acquireRunLock, LOCK_FILE, type RunLock } from './lock';
+import { appendMetricsLine, readMetricsLines, readRunRecord, RUN_METRICS, RUN_RECORD, writeRunRecord, type RunRecordBase, type RunStatus } from './record';
+
+export type { RunStatus };
 
 export const RUN_FILES = {
-  run: 'run.json',
+  run: RUN_RECORD,
   patch: 'patch.png',
-  metrics: 'metrics.jsonl',
+  metrics: RUN_METRICS,
   checkpoint: 'checkpoint.bin',
   samples: 'samples.png',
   eval: 'eval.json',
 } as const;
 
-export type RunStatus = 'running' | 'paused' | 'done' | 'failed';
-
-/** run.json: enough to reproduce, resume and evaluate the run. */
-export interface RunRecord {
+/** run.json of a physical attack (runs/record.ts's format): enough to reproduce, resume and evaluate the run. */
+export interface RunRecord extends RunRecordBase {
   id: string;
-  kind: string;
-  created: string;
   updated: string;
   status: RunStatus;
-  /** The full validated configuration, defaults filled in. */
-  config: Record<string, unknown>;
   model: { name: string; hash: string; width: number; height: number; task: string };
   versions: Record<string, string>;
   seed: number;
@@ -34,9 +31,6 @@ export interface RunRecord {
   /** What the run trained and validated on (scene-set specs and picture hashes): `eval --scenes set:NAME:test` refuses overlap. */
   seen?: { specs: string[]; dhashes: string[] };
   notes: string[];
-  summary?: Record<string, unknown>;
-  /** Why a run ended as 'failed' (the error's first line). */
-  error?: string;
 }
 
 /** One line of metrics.jsonl. */
@@ -127,34 +121,21 @@ export class RunStore {
   }
 
   readRecord(): RunRecord {
-    try {
-      return JSON.parse(readFileSync(this.path(RUN_FILES.run), 'utf8')) as RunRecord;
-    } catch (error) {
-      throw new UserError(`${this.path(RUN_FILES.run)}: unreadable (${(error as Error).message})`);
-    }
+    const record = readRunRecord<RunRecord>(this.dir);
+    if (!record) throw new UserError(`${this.dir}: not a run folder (no ${RUN_FILES.run})`);
+    return record;
   }
 
   writeRecord(record: RunRecord): void {
-    writeFileAtomic(this.path(RUN_FILES.run), JSON.stringify({ ...record, updated: new Date().toISOString() }, null, 2) + '\n');
+    writeRunRecord(this.dir, record);
   }
 
   appendMetrics(line: MetricsLine): void {
-    appendFileSync(this.path(RUN_FILES.metrics), JSON.stringify(line) + '\n');
+    appendMetricsLine(this.path(RUN_FILES.metrics), line);
   }
 
   readMetrics(): MetricsLine[] {
-    const path = this.path(RUN_FILES.metrics);
-    if (!existsSync(path)) return [];
-    return readFileSync(path, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim().length > 0)
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as MetricsLine];
-        } catch {
-          return []; // a line torn by a kill mid-write
-        }
-      });
+    return readMetricsLines<MetricsLine>(this.path(RUN_FILES.metrics));
   }
 
   /** Drops metrics of steps after the checkpoint's `completed` steps (they will be run again). */

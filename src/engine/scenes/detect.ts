@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { AttackTarget } from '../attacks/target';
-import { classIndex } from '../attacks/target';
-import { objectsOfClass } from '../attacks/placement';
-import { scenesToPixels } from '../attacks/scenes';
+import type { AttackTarget } from '../attacks/physical/target';
+import { classIndex } from '../attacks/physical/target';
+import { objectsOfClass } from '../attacks/physical/placement';
+import { scenesToPixels } from '../attacks/physical/scenes';
 import { unmapBox } from '../image/resize';
 import { readManifest, setDir, writeManifest, type SceneManifest } from './manifest';
 import { streamScenes } from './loader';

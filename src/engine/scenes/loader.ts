@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { UserError } from '../errors';
 import type { ResizeTransform } from '../image/resize';
 import type { Plane } from '../render/texture';
-import { loadScene } from '../attacks/scenes';
+import { loadScene } from '../attacks/physical/scenes';
 
 /**
  * Scenes at the model's input size, read from disk when asked for and kept in a small

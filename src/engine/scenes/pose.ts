@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { join } from 'node:path';
-import type { Box } from '../attacks/placement';
+import type { Box } from '../attacks/physical/placement';
 import { decodeImage, type RasterImage } from '../image/image';
 import { loadModel } from '../models/loaded';
 import { readManifest, setDir, writeManifest } from './manifest';

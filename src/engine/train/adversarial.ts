@@ -1,4 +1,4 @@
-import type { Rng } from '../attacks/digital/core/rng';
+import type { Rng } from '../random';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import type { Parameters } from './parameters';
 import type { TrainingGraph } from './training-graph';

@@ -1,6 +1,6 @@
 import { createModel, emptyGraph, type AttributeValue, type Graph, type Model } from '../onnx/ir';
 import { floatConstant } from '../onnx/tensor-data';
-import { Rng } from '../attacks/digital/core/rng';
+import { Rng } from '../random';
 
 /** The architectures `patchlab train --arch` builds: small nets for 28x28 grey images. */
 export const ARCHITECTURES = ['cnn', 'resnet'] as const;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readMetricsLines } from '../runs/record';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderChart } from '../evaluate/plots';
 import { writeFileAtomic } from '../fs/atomic';
@@ -31,11 +31,7 @@ export function learningCurveChart(lines: readonly TrainMetrics[]): TopLevelSpec
 }
 
 export function readMetrics(file: string): TrainMetrics[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as TrainMetrics);
+  return readMetricsLines<TrainMetrics>(file);
 }
 
 /** Writes BASE.svg and BASE.png from metrics.jsonl. */

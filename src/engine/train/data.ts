@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { Rng } from '../attacks/digital/core/rng';
+import { Rng } from '../random';
 import { UserError } from '../errors';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
 

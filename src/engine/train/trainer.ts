@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Rng } from '../attacks/digital/core/rng';
+import { Rng } from '../random';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
+import { appendMetricsLine, readRunRecord, RUN_METRICS, RUN_RECORD, writeRunRecord } from '../runs/record';
 import type { Model } from '../onnx/ir';
 import { writeModel } from '../onnx/write';
 import type { FloatTensor } from '../tensor/tensor';
@@ -19,9 +20,9 @@ import { teacherTargets } from './teacher';
 import { TrainingGraph, type Objective } from './training-graph';
 
 export const TRAIN_FILES = {
-  run: 'train.json',
+  run: RUN_RECORD,
   checkpoint: 'checkpoint.bin',
-  metrics: 'metrics.jsonl',
+  metrics: RUN_METRICS,
   model: 'model.onnx',
   manifest: 'manifest.json',
   curve: 'curve',
@@ -76,16 +77,16 @@ export async function train(input: TrainConfigInput, dir: string, onProgress?: (
     throw new UserError(existsSync(join(abs, TRAIN_FILES.run)) ? `${dir}: already holds a training run (use --resume ${dir})` : `${dir}: folder is not empty`);
   }
   mkdirSync(abs, { recursive: true });
-  writeFileAtomic(join(abs, TRAIN_FILES.run), JSON.stringify({ kind: 'train', created: new Date().toISOString(), config }, null, 2) + '\n');
+  writeRunRecord(abs, { kind: 'train', created: new Date().toISOString(), status: 'running', config });
   return runTraining(config, abs, undefined, onProgress);
 }
 
 /** Continues the run in `dir` from its last checkpoint. */
 export async function resumeTraining(dir: string, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
   const abs = resolve(dir);
-  const runFile = join(abs, TRAIN_FILES.run);
-  if (!existsSync(runFile)) throw new UserError(`${dir}: not a training run (no ${TRAIN_FILES.run})`);
-  const config = parseTrainConfig((JSON.parse(readFileSync(runFile, 'utf8')) as { config: unknown }).config);
+  const record = existsSync(abs) ? readRunRecord(abs) : undefined;
+  if (record?.kind !== 'train') throw new UserError(`${dir}: not a training run (no ${TRAIN_FILES.run})`);
+  const config = parseTrainConfig(record.config);
   return runTraining(config, abs, readTrainCheckpoint(join(abs, TRAIN_FILES.checkpoint)), onProgress);
 }
 
@@ -151,7 +152,7 @@ async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckp
         if (stepNo % config.checkpointEvery === 0 || endOfEpoch) {
           const line: TrainMetrics = { epoch: epoch + 1, step: stepNo, lr, loss: window.loss / window.steps, trainAccuracy: window.correct / window.seen, ms: (Date.now() - window.start) / window.steps };
           if (endOfEpoch && val.length > 0) line.valAccuracy = valAccuracy = await accuracy(core, params, data, val, config.threads);
-          appendFileSync(metricsFile, JSON.stringify(line) + '\n');
+          appendMetricsLine(metricsFile, line);
           window = { loss: 0, correct: 0, seen: 0, steps: 0, start: Date.now() };
           if (endOfEpoch) {
             await exportModel(core, params, data, dir, config);
@@ -168,6 +169,8 @@ async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckp
     await step.release();
     await attack?.release();
   }
+  const record = readRunRecord(dir);
+  if (record?.kind === 'train') writeRunRecord(dir, { ...record, status: 'done', steps: { done: stepNo, total: totalSteps }, summary: { valAccuracy } });
   return { dir, model: join(dir, TRAIN_FILES.model), valAccuracy, epochs: config.epochs, elapsedMs, msPerStep: elapsedMs / Math.max(1, stepNo - (resume?.step ?? 0)) };
 }
 

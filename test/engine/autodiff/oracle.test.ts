@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildGradientGraph } from '../../../src/engine/autodiff/gradient-graph';
 import { createGradientOracle } from '../../../src/engine/autodiff/gradient-oracle';
 import type { LossArgs, LossSpec } from '../../../src/engine/autodiff/oracle';
-import { pooledSessionCount } from '../../../src/engine/autodiff/session-pool';
+import { leasedSessionCount } from '../../../src/engine/onnx/session';
 import { loadModel } from '../../../src/engine/models/loaded';
 import { createSession } from '../../../src/engine/onnx/session';
 import { writeModel } from '../../../src/engine/onnx/write';
@@ -245,13 +245,13 @@ describe('gradient oracle: loss kinds (values from the outputs, gradients agains
 describe('gradient oracle: caching and errors', () => {
   it('shares one built graph and one session between oracles of the same model, loss and batch; frees it on the last dispose', async () => {
     const model = await loadModel(fixture('autodiff', 'googlenet.onnx'));
-    const before = pooledSessionCount();
+    const before = leasedSessionCount();
     // One multi-threaded session per graph (session workers have their own test).
     const a = createGradientOracle(model, { kind: 'ce' }, { workers: null });
     const b = createGradientOracle(model, { kind: 'ce' }, { workers: null });
     const [ga, gb] = [await a.prepare(2), await b.prepare(2)];
     expect(ga).toBe(gb);
-    expect(pooledSessionCount()).toBe(before + 1);
+    expect(leasedSessionCount()).toBe(before + 1);
     const first = await a.gradient(pixels, { labels: LABELS });
     const again = await a.gradient(pixels, { labels: LABELS });
     expect(Array.from(again.grad.data)).toEqual(Array.from(first.grad.data));
@@ -259,10 +259,10 @@ describe('gradient oracle: caching and errors', () => {
     const other = createGradientOracle(model, { kind: 'ce', targeted: true }, { workers: null });
     expect(await other.prepare(2)).not.toBe(ga);
     await a.dispose();
-    expect(pooledSessionCount()).toBe(before + 2);
+    expect(leasedSessionCount()).toBe(before + 2);
     await b.dispose();
     await other.dispose();
-    expect(pooledSessionCount()).toBe(before);
+    expect(leasedSessionCount()).toBe(before);
   });
 
   it('rejects bad pixels and loss arguments with one-line errors', async () => {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Palette } from '../../../src/engine/color';
-import { applyHomography, homographyFromPoints, type Point } from '../../../src/engine/color/homography';
+import { applyH, asQuad, homographyFromQuads } from '../../../src/shared/homography';
+
+type Point = [number, number];
 import { exportChartPdf, type ChartPdfResult } from '../../../src/engine/print/chart-pdf';
 import { renderPage, type Rendered } from '../../helpers/pdf';
 
@@ -66,8 +68,8 @@ export async function syntheticChartPhoto(spec: PhotoSpec): Promise<Photo> {
     [page.width, page.height],
     [0, page.height],
   ];
-  const toPage = homographyFromPoints(spec.pageCorners, pagePx);
-  const toPhoto = homographyFromPoints(pagePx, spec.pageCorners);
+  const toPage = homographyFromQuads(asQuad(spec.pageCorners), asQuad(pagePx));
+  const toPhoto = homographyFromQuads(asQuad(pagePx), asQuad(spec.pageCorners));
   const random = rng(spec.seed);
   const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const out = new Uint8Array(spec.width * spec.height * 3);
@@ -85,7 +87,7 @@ export async function syntheticChartPhoto(spec: PhotoSpec): Promise<Photo> {
   };
   for (let y = 0; y < spec.height; y++) {
     for (let x = 0; x < spec.width; x++) {
-      const [u, v] = applyHomography(toPage, [x + 0.5, y + 0.5]);
+      const [u, v] = applyH(toPage, x + 0.5, y + 0.5);
       const onPage = u >= 0 && v >= 0 && u < page.width && v < page.height;
       for (let c = 0; c < 3; c++) {
         const base = onPage ? sample(u, v, c) : [0.28, 0.2, 0.14][c] * (0.8 + (0.4 * x) / spec.width);
@@ -97,6 +99,6 @@ export async function syntheticChartPhoto(spec: PhotoSpec): Promise<Photo> {
   }
   const jpeg = await sharp(out, { raw: { width: spec.width, height: spec.height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
   const pxPerMm = page.width / chart.pageMm.width;
-  const markers = chart.markersMm.map(([x, y]) => applyHomography(toPhoto, [x * pxPerMm, y * pxPerMm]));
+  const markers = chart.markersMm.map(([x, y]) => applyH(toPhoto, x * pxPerMm, y * pxPerMm));
   return { jpeg, markers };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/engine/attacks/digital/core/rng';
+import { Rng } from '../../../src/engine/random';
 import { BitDepthReduction } from '../../../src/engine/defences/bit-depth';
 import { JpegCompression } from '../../../src/engine/defences/jpeg';
 import { MedianSmoothing } from '../../../src/engine/defences/median';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { softmaxRows } from '../../../src/engine/attacks/digital/core/batch';
-import type { ClassifierOracle } from '../../../src/engine/attacks/digital/core/classifier';
-import { CrossEntropyLoss } from '../../../src/engine/attacks/digital/core/losses';
+import { softmaxRows } from '../../../src/engine/classifier/batch';
+import type { ClassifierOracle } from '../../../src/engine/classifier/classifier';
+import { CrossEntropyLoss } from '../../../src/engine/classifier/losses';
 import { buildDefences } from '../../../src/engine/defences/build';
 import { ConsistencyDetector } from '../../../src/engine/defences/consistency';
 import { EnsembleClassifier } from '../../../src/engine/defences/ensemble';

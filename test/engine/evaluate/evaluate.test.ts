@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
+import { runPhysicalAttack } from '../../../src/engine/attacks/physical/run';
 import { evaluateRun, type EvalReport } from '../../../src/engine/evaluate/evaluate';
 import { binOutcomes } from '../../../src/engine/evaluate/bins';
 import { tempDir } from '../../helpers/paths';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
+import { runPhysicalAttack } from '../../../src/engine/attacks/physical/run';
 import { evaluateOnGallery } from '../../../src/engine/evaluate/faces-gallery';
 import type { FaceModels } from '../../../src/engine/faces/embed';
 import { enrolGallery } from '../../../src/engine/faces/gallery';

@@ -1,15 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPhysicalAttack } from '../../../src/engine/attacks/physical';
+import { runPhysicalAttack } from '../../../src/engine/attacks/physical/run';
 import { RunStore } from '../../../src/engine/runs/store';
 import { tempDir } from '../../helpers/paths';
 import { toyFaceDescriptor, toyFaceDetector, writeToyFaces } from '../../helpers/toy-faces';
 import type { GradientOracle, LossArgs } from '../../../src/engine/autodiff/oracle';
-import type { Objective } from '../../../src/engine/attacks/objective';
-import type { AttackTarget } from '../../../src/engine/attacks/target';
+import type { Objective } from '../../../src/engine/attacks/physical/objective';
+import type { AttackTarget } from '../../../src/engine/attacks/physical/target';
 import { bilinearResize, bilinearResizeAdjoint, keepDetectable } from '../../../src/engine/faces/detectable';
-import { Rng } from '../../../src/engine/render/rng';
+import { Rng } from '../../../src/engine/random';
 import { floatTensor, type FloatTensor } from '../../../src/engine/tensor/tensor';
 
 function random(dims: number[], seed: number): FloatTensor {

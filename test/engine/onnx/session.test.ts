@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cachedSession, clearSessionCache, sessionCacheSize, setSessionCacheLimit } from '../../../src/engine/onnx/session';
+import { cachedSession, clearSessionCache, leasedSessionCount, leaseSession, sessionCacheSize, setSessionCacheLimit } from '../../../src/engine/onnx/session';
 import { floatTensor } from '../../../src/engine/tensor/tensor';
 import { modelFixture } from '../../helpers/paths';
 
@@ -29,6 +29,23 @@ describe('session wrapper', () => {
     expect(sessionCacheSize()).toBe(1);
     const again = await cachedSession(tiny);
     expect(again).not.toBe(a);
+  });
+
+  it('one cache: a leased session is never evicted or cleared under its holder, and goes with its last lease', async () => {
+    setSessionCacheLimit(1);
+    const first = leaseSession('tiny', async () => tiny, {});
+    const second = leaseSession('tiny', async () => tiny, {});
+    expect(await second.session).toBe(await first.session);
+    await cachedSession(tiny);
+    await cachedSession(fixed);
+    await clearSessionCache();
+    expect(leasedSessionCount()).toBe(1);
+    const held = await first.session;
+    expect((await held.run({ input: floatTensor([1, 3, 224, 224]) })).logits.dims).toEqual([1, 10]);
+    await first.release();
+    expect(leasedSessionCount()).toBe(1);
+    await second.release();
+    expect(leasedSessionCount()).toBe(0);
   });
 
   it('describes inputs and outputs with symbolic dimensions', async () => {

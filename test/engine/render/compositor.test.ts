@@ -3,7 +3,7 @@ import { Compositor, type PatchColourModel } from '../../../src/engine/render/co
 import { blurForward, gaussianKernel } from '../../../src/engine/render/blur';
 import { IDENTITY_VIEW, type ViewParams } from '../../../src/engine/render/eot';
 import { maxAbsDiff } from '../../helpers/tensors';
-import { rectQuad } from '../../../src/engine/render/homography';
+import { rectQuad } from '../../../src/shared/homography';
 import type { PrinterModel } from '../../../src/engine/color/index';
 import { printerColourModel } from '../../../src/engine/render/printer';
 import { makePlane, type Plane } from '../../../src/engine/render/texture';

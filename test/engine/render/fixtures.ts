@@ -1,5 +1,5 @@
-import { rectQuad, type Quad } from '../../../src/engine/render/homography';
-import { Rng } from '../../../src/engine/render/rng';
+import { rectQuad, type Quad } from '../../../src/shared/homography';
+import { Rng } from '../../../src/engine/random';
 import { makePlane, type Plane } from '../../../src/engine/render/texture';
 
 export function randomPlane(width: number, height: number, channels: number, seed: number, lo = 0.15, hi = 0.85): Plane {

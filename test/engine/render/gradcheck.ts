@@ -1,6 +1,6 @@
 import { floatTensor } from '../../../src/engine/tensor/tensor';
 import type { Compositor, SceneSample } from '../../../src/engine/render/compositor';
-import { Rng } from '../../../src/engine/render/rng';
+import { Rng } from '../../../src/engine/random';
 import type { Plane } from '../../../src/engine/render/texture';
 
 /**

@@ -3,7 +3,7 @@ import { Compositor, type SceneSample } from '../../../src/engine/render/composi
 import { IDENTITY_VIEW, type ViewParams } from '../../../src/engine/render/eot';
 import { RenderPool } from '../../../src/engine/render/parallel/pool';
 import { createBatchRenderer, renderThreads } from '../../../src/engine/render/renderer';
-import { Rng } from '../../../src/engine/render/rng';
+import { Rng } from '../../../src/engine/random';
 import { floatTensor } from '../../../src/engine/tensor/tensor';
 import { maxAbsDiff } from '../../helpers/tensors';
 import { discMask, randomPlane, squareQuad } from './fixtures';

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Compositor } from '../../../src/engine/render/compositor';
 import { EotSchema, IDENTITY_VIEW, NO_EOT, sampleView, widenEot, type ViewParams } from '../../../src/engine/render/eot';
 import { placementInView, viewHomography } from '../../../src/engine/render/geometry';
-import { applyH, invert3, rectQuad } from '../../../src/engine/render/homography';
-import { Rng } from '../../../src/engine/render/rng';
+import { applyH, invert3, rectQuad } from '../../../src/shared/homography';
+import { Rng } from '../../../src/engine/random';
 import { makePlane } from '../../../src/engine/render/texture';
 
 const W = 64;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { resumePhysicalAttack, runPhysicalAttack } from '../../../src/engine/attacks/physical';
+import { resumePhysicalAttack, runPhysicalAttack } from '../../../src/engine/attacks/physical/run';
 import { LOCK_FILE } from '../../../src/engine/runs/lock';
 import { ROOT, tempDir } from '../../helpers/paths';
 import { toyConfig } from '../../helpers/toy-config';

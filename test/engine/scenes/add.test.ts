@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addScenes } from '../../../src/engine/scenes/add';
 import { readManifest, setDir } from '../../../src/engine/scenes/manifest';
 import { parseSetSpec, selectScenes } from '../../../src/engine/scenes/resolve';
-import { listSceneFiles } from '../../../src/engine/attacks/scenes';
+import { listSceneFiles } from '../../../src/engine/attacks/physical/scenes';
 import { ffmpegPath } from '../../../src/engine/video/ffmpeg';
 import { imageFixture, tempDir } from '../../helpers/paths';
 

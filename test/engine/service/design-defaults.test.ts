@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTACK_KINDS, resolveAttackConfig, type Goal, type PhysicalAttackConfig } from '../../../src/engine/attacks/config';
+import { ATTACK_KINDS, resolveAttackConfig, type Goal, type PhysicalAttackConfig } from '../../../src/engine/attacks/physical/config';
 import { attackDefaultsHandler } from '../../../src/engine/service/handlers/attack-defaults';
 import { toPhysicalInput } from '../../../src/engine/service/jobs/attack';
 import type { ServiceContext } from '../../../src/engine/service/types';

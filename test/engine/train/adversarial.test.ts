@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/engine/attacks/digital/core/rng';
+import { Rng } from '../../../src/engine/random';
 import { floatTensor } from '../../../src/engine/tensor/tensor';
 import { pairTargets, perturbBatch, tradesBatch, type AdversarialSettings } from '../../../src/engine/train/adversarial';
 import { buildArchitecture } from '../../../src/engine/train/arch';

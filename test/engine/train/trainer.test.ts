@@ -19,7 +19,7 @@ describe('data', () => {
   });
 
   it('light augmentation shifts by at most 2 pixels and may mirror; none copies the pixels', async () => {
-    const { Rng } = await import('../../../src/engine/attacks/digital/core/rng');
+    const { Rng } = await import('../../../src/engine/random');
     const images = new Uint8Array(2 * 16).fill(0);
     images[5] = 255; // image 0, pixel (1, 1) of 4x4
     const data: Dataset = { name: 't', images, labels: Uint8Array.of(0, 1), count: 2, size: 4, labelNames: ['a', 'b'] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/engine/attacks/digital/core/rng';
+import { Rng } from '../../../src/engine/random';
 import { createSession } from '../../../src/engine/onnx/session';
 import { writeModel } from '../../../src/engine/onnx/write';
 import { floatTensor } from '../../../src/engine/tensor/tensor';

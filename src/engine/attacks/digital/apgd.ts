@@ -1,7 +1,7 @@
-import { cloneTensor, normaliseL2, type Norm, perSample, project } from './core/batch';
-import { type AttackInput, type AttackOutput, lossLabels, reachedGoal } from './core/goal';
-import { CrossEntropyLoss, DlrLoss, type LogitLoss } from './core/losses';
-import { Rng } from './core/rng';
+import { cloneTensor, normaliseL2, type Norm, perSample, project } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, lossLabels, reachedGoal } from './goal';
+import { CrossEntropyLoss, DlrLoss, type LogitLoss } from '../../classifier/losses';
+import { Rng } from '../../random';
 
 export interface ApgdOptions {
   eps: number;

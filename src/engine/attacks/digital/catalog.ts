@@ -8,7 +8,7 @@ import { hopSkipJump } from './hopskipjump';
 import { jsma } from './jsma';
 import { miFgsm } from './mifgsm';
 import { pgd } from './pgd';
-import type { Norm } from './core/batch';
+import type { Norm } from '../../classifier/batch';
 import type { DigitalAttack } from './run-images';
 import { squareAttack } from './square';
 
@@ -49,49 +49,46 @@ export const GRADIENT_ATTACKS: ReadonlySet<string> = new Set([...IMAGE_ATTACK_NA
 
 /** The attack the image runner drives, from its name and settings. */
 export function buildAttack(name: ImageAttackName, s: AttackSettings): DigitalAttack {
+  // run.json records the settings the attack reads (its declared fields), not the whole table.
+  const settings = Object.fromEntries(IMAGE_ATTACKS_DECLARED[name].fields.map((f) => [f, s[f]]));
+  return { name, ...runnerOf(name, s), settings };
+}
+
+type Runner = Omit<DigitalAttack, 'name' | 'settings'>;
+
+/** Budgeted attacks stay inside an eps-ball (an L-inf budget is enforced on the written 8-bit image too). */
+function budgeted(run: DigitalAttack['run'], linfBudget: number | undefined): Runner {
+  return { run, linfBudget, minimumNorm: false, upsample: 'bilinear' };
+}
+
+/** Minimum-norm attacks land on the decision boundary (the runner may scale them up to survive rounding). */
+function minimumNorm(run: DigitalAttack['run']): Runner {
+  return { run, minimumNorm: true, upsample: 'bilinear' };
+}
+
+function runnerOf(name: ImageAttackName, s: AttackSettings): Runner {
   const linf = s.norm === 'linf' ? s.eps : undefined;
   switch (name) {
     case 'fgsm':
-      return { name, run: (input) => fgsm(input, { eps: s.eps }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
+      return budgeted((input) => fgsm(input, { eps: s.eps }), s.eps);
     case 'bim':
     case 'pgd':
-      return {
-        name,
-        run: (input) => pgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, stepSize: s.stepSize, randomStart: name === 'pgd' && s.randomStart, seed: s.seed }),
-        linfBudget: linf,
-        minimumNorm: false,
-        upsample: 'bilinear',
-      };
+      return budgeted((input) => pgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, stepSize: s.stepSize, randomStart: name === 'pgd' && s.randomStart, seed: s.seed }), linf);
     case 'apgd-ce':
     case 'apgd-dlr':
-      return {
-        name,
-        run: (input) => apgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, loss: name === 'apgd-ce' ? 'ce' : 'dlr', seed: s.seed }),
-        linfBudget: linf,
-        minimumNorm: false,
-        upsample: 'bilinear',
-      };
+      return budgeted((input) => apgd(input, { eps: s.eps, norm: s.norm, steps: s.steps, loss: name === 'apgd-ce' ? 'ce' : 'dlr', seed: s.seed }), linf);
     case 'mifgsm':
-      return { name, run: (input) => miFgsm(input, { eps: s.eps, steps: s.steps, mu: s.mu }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
+      return budgeted((input) => miFgsm(input, { eps: s.eps, steps: s.steps, mu: s.mu }), s.eps);
     case 'jsma':
-      return { name, run: (input) => jsma(input, { theta: s.theta, maxFraction: s.maxFraction, candidates: s.candidates, kappa: s.kappa }), minimumNorm: false, upsample: 'nearest' };
+      // L0: block upsampling keeps the pixel budget at full resolution.
+      return { run: (input) => jsma(input, { theta: s.theta, maxFraction: s.maxFraction, candidates: s.candidates, kappa: s.kappa }), minimumNorm: false, upsample: 'nearest' };
     case 'deepfool':
-      return { name, run: (input) => deepFool(input, { overshoot: s.overshoot, maxIter: s.maxIter, candidates: s.candidates }), minimumNorm: true, upsample: 'bilinear' };
+      return minimumNorm((input) => deepFool(input, { overshoot: s.overshoot, maxIter: s.maxIter, candidates: s.candidates }));
     case 'cw':
-      return {
-        name,
-        run: (input) => carliniWagnerL2(input, { kappa: s.kappa, searchSteps: s.searchSteps, steps: s.steps, learningRate: s.learningRate, initialConst: s.initialConst }),
-        minimumNorm: true,
-        upsample: 'bilinear',
-      };
+      return minimumNorm((input) => carliniWagnerL2(input, { kappa: s.kappa, searchSteps: s.searchSteps, steps: s.steps, learningRate: s.learningRate, initialConst: s.initialConst }));
     case 'square':
-      return { name, run: (input) => squareAttack(input, { eps: s.eps, maxQueries: s.queries, pInit: s.pInit, seed: s.seed }), linfBudget: s.eps, minimumNorm: false, upsample: 'bilinear' };
+      return budgeted((input) => squareAttack(input, { eps: s.eps, maxQueries: s.queries, pInit: s.pInit, seed: s.seed }), s.eps);
     case 'hopskipjump':
-      return {
-        name,
-        run: (input) => hopSkipJump(input, { maxQueries: s.queries, initEvals: s.initEvals, maxEvals: s.maxEvals, gamma: s.gamma, seed: s.seed }),
-        minimumNorm: true,
-        upsample: 'bilinear',
-      };
+      return minimumNorm((input) => hopSkipJump(input, { maxQueries: s.queries, initEvals: s.initEvals, maxEvals: s.maxEvals, gamma: s.gamma, seed: s.seed }));
   }
 }

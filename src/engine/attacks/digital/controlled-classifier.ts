@@ -1,7 +1,7 @@
 import { ClassifierWrapper } from '../../defences/wrapper';
 import type { FloatTensor } from '../../tensor/tensor';
-import type { ClassifierGradient, ClassifierOracle } from './core/classifier';
-import type { LogitLoss } from './core/losses';
+import type { ClassifierGradient, ClassifierOracle } from '../../classifier/classifier';
+import type { LogitLoss } from '../../classifier/losses';
 
 /**
  * A classifier that waits on `checkpoint` before every query. Attacks query the model at every

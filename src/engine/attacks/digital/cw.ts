@@ -1,7 +1,7 @@
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
-import { perSample } from './core/batch';
-import { type AttackInput, type AttackOutput } from './core/goal';
-import { MarginLoss } from './core/losses';
+import { perSample } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput } from './goal';
+import { MarginLoss } from '../../classifier/losses';
 
 export interface CwOptions {
   /** Confidence: the margin the adversarial class must win by. */

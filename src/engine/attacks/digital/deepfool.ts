@@ -1,8 +1,8 @@
 import { UserError } from '../../errors';
 import { floatTensor } from '../../tensor/tensor';
-import { cloneTensor, gatherSamples, perSample } from './core/batch';
-import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
-import { LinearLoss } from './core/losses';
+import { cloneTensor, gatherSamples, perSample } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, reachedGoal } from './goal';
+import { LinearLoss } from '../../classifier/losses';
 
 export interface DeepFoolOptions {
   /** The final perturbation is (1 + overshoot) times the accumulated one (0.02 in the paper). */

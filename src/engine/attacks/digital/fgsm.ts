@@ -1,7 +1,7 @@
 import { floatTensor } from '../../tensor/tensor';
-import { clip01 } from './core/batch';
-import { type AttackInput, type AttackOutput, lossLabels } from './core/goal';
-import { CrossEntropyLoss } from './core/losses';
+import { clip01 } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, lossLabels } from './goal';
+import { CrossEntropyLoss } from '../../classifier/losses';
 
 export interface FgsmOptions {
   /** L-inf budget in pixel units, e.g. 8/255. */

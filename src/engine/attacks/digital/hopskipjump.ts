@@ -1,7 +1,7 @@
 import { floatTensor } from '../../tensor/tensor';
-import { gatherSamples, perSample } from './core/batch';
-import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
-import { Rng } from './core/rng';
+import { gatherSamples, perSample } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, reachedGoal } from './goal';
+import { Rng } from '../../random';
 
 export interface HopSkipJumpOptions {
   /** Query budget per sample. */

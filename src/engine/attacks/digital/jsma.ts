@@ -1,6 +1,6 @@
-import { cloneTensor, gatherSamples } from './core/batch';
-import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
-import { LinearLoss } from './core/losses';
+import { cloneTensor, gatherSamples } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, reachedGoal } from './goal';
+import { LinearLoss } from '../../classifier/losses';
 
 export interface JsmaOptions {
   /** Change per selected pixel in pixel units; +1 saturates to white, -1 to black. */

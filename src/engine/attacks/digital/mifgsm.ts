@@ -1,6 +1,6 @@
-import { cloneTensor, perSample, project, sampleNorms } from './core/batch';
-import { type AttackInput, type AttackOutput, lossLabels } from './core/goal';
-import { CrossEntropyLoss } from './core/losses';
+import { cloneTensor, perSample, project, sampleNorms } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, lossLabels } from './goal';
+import { CrossEntropyLoss } from '../../classifier/losses';
 
 export interface MiFgsmOptions {
   eps: number;

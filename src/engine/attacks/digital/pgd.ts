@@ -1,7 +1,7 @@
-import { cloneTensor, normaliseL2, type Norm, perSample, project, randomStart } from './core/batch';
-import { type AttackInput, type AttackOutput, lossLabels } from './core/goal';
-import { CrossEntropyLoss } from './core/losses';
-import { Rng } from './core/rng';
+import { cloneTensor, normaliseL2, type Norm, perSample, project, randomStart } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput, lossLabels } from './goal';
+import { CrossEntropyLoss } from '../../classifier/losses';
+import { Rng } from '../../random';
 
 export interface PgdOptions {
   eps: number;

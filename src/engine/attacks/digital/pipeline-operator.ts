@@ -1,4 +1,4 @@
-import type { Rng } from './core/rng';
+import type { Rng } from '../../random';
 import type { RasterImage } from '../../image/image';
 import { BilinearResampler } from '../../image/resample';
 import { resizeImage, type ResizeMode } from '../../image/resize';

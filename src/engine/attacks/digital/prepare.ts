@@ -2,8 +2,8 @@ import { buildDefences, type DefenceSetup } from '../../defences/build';
 import type { DefenceSpec } from '../../defences/parse';
 import { UserError } from '../../errors';
 import { loadModel, type LoadedModel, type ModelOverrides } from '../../models/loaded';
-import type { ClassifierOracle } from './core/classifier';
-import { gradientClassifierForModel } from './model-classifier';
+import type { ClassifierOracle } from '../../classifier/classifier';
+import { gradientClassifierForModel } from '../../classifier/model-classifier';
 
 export interface DigitalSetupOptions {
   overrides?: ModelOverrides;

@@ -2,15 +2,16 @@ import { basename, extname, join } from 'node:path';
 import type { DefenceSetup } from '../../defences/build';
 import { TransformedClassifier } from '../../defences/transformed-classifier';
 import { writeFileAtomic } from '../../fs/atomic';
+import { writeRunRecord } from '../../runs/record';
 import { withRunLock } from '../../runs/lock';
 import { decodeImage, encodeImage, type RasterImage } from '../../image/image';
 import type { LoadedModel } from '../../models/loaded';
 import { predictFiles } from '../../models/predict';
 import type { ImagePrediction } from '../../models/types';
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
-import { gatherSamples, softmaxRows } from './core/batch';
-import { binaryLabels, type ClassifierOracle } from './core/classifier';
-import { type AttackInput, type AttackOutput, reachedGoal } from './core/goal';
+import { gatherSamples, softmaxRows } from '../../classifier/batch';
+import { binaryLabels, type ClassifierOracle } from '../../classifier/classifier';
+import { type AttackInput, type AttackOutput, reachedGoal } from './goal';
 import { amplifiedPerturbation, panel } from './figures';
 import { imageNorms, planeNorms, stat, type PerturbationNorms, type Stat } from './metrics';
 import { PipelineOperator, PipelineTransform, type Upsample } from './pipeline-operator';
@@ -31,6 +32,8 @@ export interface DigitalAttack {
   /** Minimum-norm attacks land on the decision boundary; the runner may scale their perturbation up to survive rounding. */
   minimumNorm: boolean;
   upsample: Upsample;
+  /** The settings it runs with, as run.json records them. */
+  settings?: Record<string, unknown>;
 }
 
 export interface RunImagesOptions {
@@ -216,6 +219,14 @@ async function attackImages(options: RunImagesOptions): Promise<{ results: Image
   }
   const summary = summarise(options, results, (Date.now() - started) / 1000);
   writeFileAtomic(join(options.out, 'results.json'), JSON.stringify({ summary, results }, null, 2) + '\n');
+  writeRunRecord(options.out, {
+    kind: `digital/${attack.name}`,
+    created: new Date(started).toISOString(),
+    status: 'done',
+    config: digitalConfig(options),
+    steps: { done: results.length, total: results.length },
+    summary: { ...summary },
+  });
   return { results, summary };
 }
 
@@ -374,6 +385,21 @@ async function judgeDefended(defences: DefenceSetup, clean: FloatTensor, adversa
 function extrasOf(output: AttackOutput, k: number): Record<string, number> | undefined {
   if (!output.extras) return undefined;
   return Object.fromEntries(Object.entries(output.extras).map(([key, values]) => [key, values[k]]));
+}
+
+/** What run.json records of a digital run's options: names and numbers, not the loaded objects. */
+export function digitalConfig(options: Pick<RunImagesOptions, 'model' | 'transferTo' | 'defences' | 'batch' | 'judgeDraws'> & { attack: { name: string; settings?: Record<string, unknown> }; target?: number; images?: readonly string[] }): Record<string, unknown> {
+  return {
+    attack: options.attack.name,
+    model: options.model.name,
+    ...(options.transferTo ? { transferTo: options.transferTo.name } : {}),
+    ...(options.defences ? { defence: options.defences.description } : {}),
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    ...(options.attack.settings ? { settings: options.attack.settings } : {}),
+    ...(options.images ? { images: [...options.images] } : {}),
+    batch: options.batch,
+    judgeDraws: options.judgeDraws,
+  };
 }
 
 function summarise(options: RunImagesOptions, results: ImageResult[], seconds: number): RunSummary {

@@ -2,14 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { DefenceSetup } from '../../defences/build';
 import { writeFileAtomic } from '../../fs/atomic';
+import { writeRunRecord } from '../../runs/record';
 import { decodeImage, encodeImage } from '../../image/image';
 import { resizeImage } from '../../image/resize';
 import type { LoadedModel } from '../../models/loaded';
 import { encodeNpy } from '../../tensor/npy';
-import type { ClassifierOracle } from './core/classifier';
+import type { ClassifierOracle } from '../../classifier/classifier';
 import { PipelineOperator } from './pipeline-operator';
 import { withRunLock } from '../../runs/lock';
-import { cleanBatch, loadImages, runImages, throughPipeline, type ImageResult, type RunSummary } from './run-images';
+import { cleanBatch, digitalConfig, loadImages, runImages, throughPipeline, type ImageResult, type RunSummary } from './run-images';
 import { perturbed, universalPerturbation, universalSgd, type UniversalOptions, type UniversalSgdOptions } from './universal';
 
 export interface UniversalRunOptions {
@@ -109,6 +110,14 @@ async function universal(options: UniversalRunOptions): Promise<{ summary: Unive
     seconds: (Date.now() - started) / 1000,
   };
   writeFileAtomic(join(options.out, 'results.json'), JSON.stringify({ summary, train: train.results, heldOut: heldOut.results }, null, 2) + '\n');
+  writeRunRecord(options.out, {
+    kind: 'digital/universal',
+    created: new Date(started).toISOString(),
+    status: 'done',
+    config: { ...digitalConfig({ ...options, attack: { name: 'universal', settings: { ...settings } } }), train: [...options.train], heldOut: [...options.heldOut], mirror: options.mirror === true },
+    steps: { done: total, total },
+    summary: { ...summary },
+  });
   return { summary, train: train.results, heldOut: heldOut.results };
 }
 

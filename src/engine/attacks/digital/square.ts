@@ -1,7 +1,7 @@
 import type { FloatTensor } from '../../tensor/tensor';
-import { gatherSamples, perSample } from './core/batch';
-import { type AttackInput, type AttackOutput } from './core/goal';
-import { Rng } from './core/rng';
+import { gatherSamples, perSample } from '../../classifier/batch';
+import { type AttackInput, type AttackOutput } from './goal';
+import { Rng } from '../../random';
 
 export interface SquareOptions {
   eps: number;

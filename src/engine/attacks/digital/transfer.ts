@@ -1,8 +1,8 @@
 import { BilinearResampler } from '../../image/resample';
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
-import { argmaxRows } from './core/batch';
-import type { ClassifierOracle } from './core/classifier';
-import { type AttackInput, type AttackOutput, goalFlags } from './core/goal';
+import { argmaxRows } from '../../classifier/batch';
+import type { ClassifierOracle } from '../../classifier/classifier';
+import { type AttackInput, type AttackOutput, goalFlags } from './goal';
 
 export interface TransferInput {
   surrogate: ClassifierOracle;

@@ -1,6 +1,6 @@
 import { UserError } from '../../errors';
-import type { Norm } from './core/batch';
-import { Rng } from './core/rng';
+import type { Norm } from '../../classifier/batch';
+import { Rng } from '../../random';
 import type { UniversalRunOptions } from './run-universal';
 
 export interface UniversalChoices {

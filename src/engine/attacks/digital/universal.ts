@@ -1,9 +1,9 @@
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
-import { argmaxRows, gatherSamples, type Norm, perSample } from './core/batch';
-import type { ClassifierOracle } from './core/classifier';
+import { argmaxRows, gatherSamples, type Norm, perSample } from '../../classifier/batch';
+import type { ClassifierOracle } from '../../classifier/classifier';
 import { deepFool, type DeepFoolOptions } from './deepfool';
-import { Rng } from './core/rng';
-import { CrossEntropyLoss } from './core/losses';
+import { Rng } from '../../random';
+import { CrossEntropyLoss } from '../../classifier/losses';
 
 export interface UniversalOptions {
   eps: number;

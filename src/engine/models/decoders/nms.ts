@@ -1,15 +1,9 @@
+import { iou } from '../../../shared/box';
+
 /** A box as [x1, y1, x2, y2]. */
 export type Box = [number, number, number, number];
 
-export function iou(a: Box, b: Box): number {
-  const areaA = (a[2] - a[0]) * (a[3] - a[1]);
-  const areaB = (b[2] - b[0]) * (b[3] - b[1]);
-  if (areaA <= 0 || areaB <= 0) return 0;
-  const w = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const h = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = w * h;
-  return inter / (areaA + areaB - inter);
-}
+export { iou };
 
 /**
  * Greedy non-maximum suppression as TF.js's `image.nonMaxSuppression` does it: candidates

@@ -1,7 +1,7 @@
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
 import type { Region } from '../blur';
 import { checkBatch, checkGradient, Compositor, type PatchColourModel, type RenderedBatch, type SceneSample } from '../compositor';
-import type { Quad } from '../homography';
+import type { Quad } from '../../../shared/homography';
 import { buildPyramid, type Plane } from '../texture';
 import { packing, sharedPlane, type SharedPlane, type ViewJob } from './protocol';
 import { RenderPool } from './pool';

@@ -1,6 +1,6 @@
 import type { Region } from '../blur';
 import type { ViewParams } from '../eot';
-import type { Quad } from '../homography';
+import type { Quad } from '../../../shared/homography';
 import type { Plane } from '../texture';
 
 /** A plane whose values live in shared memory, as it crosses to a render worker. */

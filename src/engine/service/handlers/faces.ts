@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { targetFromModel } from '../../attacks/model-target';
+import { targetFromModel } from '../../attacks/physical/model-target';
 import { UserError } from '../../errors';
 import { loadCalibration } from '../../faces/calibration-store';
 import { DEFAULT_FACE_MODEL, zooFaceModels } from '../../faces/embed';

@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import { UserError } from '../../errors';
 import { patchlabHome } from '../../paths';
 import type { RunSummary } from '../../../shared/index';
+import { readRunRecord } from '../../runs/record';
 import type { CallHandler } from '../types';
 
 /** Where the desktop lab keeps its runs: $PATCHLAB_HOME/runs/<id>/. */
@@ -14,10 +15,10 @@ export function runDir(id: string): string {
   return join(runsDir(), id);
 }
 
-function readJsonObject(dir: string, file: string): Record<string, unknown> {
+/** The run's record in the one format (runs/record.ts), older runs' included; {} where it is missing or torn. */
+function recordOf(dir: string): Record<string, unknown> {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+    return (readRunRecord(dir) ?? {}) as unknown as Record<string, unknown>;
   } catch {
     return {};
   }
@@ -28,18 +29,15 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 
 export function summariseRun(id: string): RunSummary {
   const dir = runDir(id);
-  const meta = readJsonObject(dir, 'run.json');
-  // Digital attack runs write only results.json, as `patchlab attack` does; its summary names the attack and model.
-  const digital = (existsSync(join(dir, 'results.json')) ? readJsonObject(dir, 'results.json').summary ?? {} : {}) as Record<string, unknown>;
+  const meta = recordOf(dir);
   const config = (meta.config && typeof meta.config === 'object' ? meta.config : meta) as Record<string, unknown>;
-  // run.json as the run store writes it: { created, status, config, model: {name,...}, steps: {done, total} }.
   const steps = (meta.steps && typeof meta.steps === 'object' ? meta.steps : {}) as Record<string, unknown>;
   const model = (meta.model && typeof meta.model === 'object' ? meta.model : {}) as Record<string, unknown>;
   return {
     id,
     dir,
-    model: str(config.model) ?? str(model.name) ?? str(meta.model) ?? str(digital.model),
-    attack: str(config.attack) ?? str(meta.kind) ?? str(digital.attack),
+    model: str(config.model) ?? str(model.name) ?? str(meta.model),
+    attack: str(config.attack) ?? str(meta.kind),
     goal: str(config.goal),
     createdAt: str(meta.created) ?? statSync(dir).mtime.toISOString(),
     status: str(meta.status),

@@ -1,6 +1,6 @@
-import { targetFromModel } from '../../attacks/model-target';
-import { MIN_KEYPOINT_SCORE, objectsOfClass, patchOnBox, patchOnTorso } from '../../attacks/placement';
-import { classIndex } from '../../attacks/target';
+import { targetFromModel } from '../../attacks/physical/model-target';
+import { MIN_KEYPOINT_SCORE, objectsOfClass, patchOnBox, patchOnTorso } from '../../attacks/physical/placement';
+import { classIndex } from '../../attacks/physical/target';
 import { UserError } from '../../errors';
 import { decodeImage, type RasterImage } from '../../image/image';
 import { loadModel } from '../../models/loaded';

@@ -1,6 +1,6 @@
-import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../../attacks/config';
+import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../../attacks/physical/config';
 import { newRunId } from '../../runs/run-id';
-import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunOptions, type PhysicalRunResult } from '../../attacks/physical';
+import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunOptions, type PhysicalRunResult } from '../../attacks/physical/run';
 import type { ParsedJobRequest, Progress } from '../../../shared/index';
 import { runDir } from '../handlers/runs';
 import { sceneSetDir } from '../handlers/scenes';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { newRunId } from '../../runs/run-id';
 import { join } from 'node:path';
 import { buildAttack, type ImageAttackName } from '../../attacks/digital/catalog';
-import type { ClassifierOracle } from '../../attacks/digital/core/classifier';
+import type { ClassifierOracle } from '../../classifier/classifier';
 import { ControlledClassifier } from '../../attacks/digital/controlled-classifier';
 import { prepareDigitalAttack, prepareTransfer, resolveTarget, type DigitalSetup } from '../../attacks/digital/prepare';
 import { runImages, type ImageResult } from '../../attacks/digital/run-images';

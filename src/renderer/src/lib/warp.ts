@@ -1,3 +1,5 @@
+import { applyH, homographyFromQuads, rectQuad } from '../../../shared/homography';
+
 /** A point in canvas pixels. */
 export interface Point {
   x: number;
@@ -7,32 +9,22 @@ export interface Point {
 /** Corners in order: top-left, top-right, bottom-right, bottom-left. */
 export type Quad = [Point, Point, Point, Point];
 
+const UNIT_SQUARE = rectQuad(0, 0, 1, 1);
+
 /**
  * The 3x3 homography (row-major, h[8] = 1) taking the unit square's corners
- * (0,0),(1,0),(1,1),(0,1) to the quad's corners (Heckbert's closed form).
+ * (0,0),(1,0),(1,1),(0,1) to the quad's corners (the engine's homography, src/shared/homography.ts).
  */
 export function squareToQuad(q: Quad): number[] {
-  const [p0, p1, p2, p3] = q;
-  const dx1 = p1.x - p2.x;
-  const dx2 = p3.x - p2.x;
-  const dy1 = p1.y - p2.y;
-  const dy2 = p3.y - p2.y;
-  const sx = p0.x - p1.x + p2.x - p3.x;
-  const sy = p0.y - p1.y + p2.y - p3.y;
-  let g = 0;
-  let h = 0;
-  if (sx !== 0 || sy !== 0) {
-    const det = dx1 * dy2 - dx2 * dy1;
-    g = (sx * dy2 - dx2 * sy) / det;
-    h = (dx1 * sy - sx * dy1) / det;
-  }
-  return [p1.x - p0.x + g * p1.x, p3.x - p0.x + h * p3.x, p0.x, p1.y - p0.y + g * p1.y, p3.y - p0.y + h * p3.y, p0.y, g, h, 1];
+  return Array.from(homographyFromQuads(UNIT_SQUARE, [toXY(q[0]), toXY(q[1]), toXY(q[2]), toXY(q[3])]));
 }
 
 export function applyHomography(m: number[], u: number, v: number): Point {
-  const w = m[6] * u + m[7] * v + m[8];
-  return { x: (m[0] * u + m[1] * v + m[2]) / w, y: (m[3] * u + m[4] * v + m[5]) / w };
+  const [x, y] = applyH(m, u, v);
+  return { x, y };
 }
+
+const toXY = (p: Point): [number, number] => [p.x, p.y];
 
 /** The affine map taking triangle (s0,s1,s2) to (d0,d1,d2), as canvas setTransform arguments. */
 export function triangleAffine(s: [Point, Point, Point], d: [Point, Point, Point]): [number, number, number, number, number, number] {
@@ -55,7 +47,12 @@ export function triangleAffine(s: [Point, Point, Point], d: [Point, Point, Point
  * leave no hairline seams). At 12x12 cells the fourth corner is well under a pixel off.
  */
 export function drawWarped(ctx: CanvasRenderingContext2D, image: CanvasImageSource, w: number, h: number, quad: Quad, cells = 12): void {
-  const m = squareToQuad(quad);
+  let m: number[];
+  try {
+    m = squareToQuad(quad);
+  } catch {
+    return; // three corners in a line (a quad dragged flat): nothing to draw
+  }
   const at = (i: number, j: number) => applyHomography(m, i / cells, j / cells);
   const src = (i: number, j: number): Point => ({ x: (i / cells) * w, y: (j / cells) * h });
   for (let j = 0; j < cells; j++) {

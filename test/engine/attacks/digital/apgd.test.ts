@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { apgd, apgdCheckpoints } from '../../../../src/engine/attacks/digital/apgd';
-import { argmaxRows, sampleNorms } from '../../../../src/engine/attacks/digital/core/batch';
-import { DlrLoss } from '../../../../src/engine/attacks/digital/core/losses';
-import { gradientClassifierForModel } from '../../../../src/engine/attacks/digital/model-classifier';
+import { argmaxRows, sampleNorms } from '../../../../src/engine/classifier/batch';
+import { DlrLoss } from '../../../../src/engine/classifier/losses';
+import { gradientClassifierForModel } from '../../../../src/engine/classifier/model-classifier';
 import { pgd } from '../../../../src/engine/attacks/digital/pgd';
 import { modelInput } from '../../../../src/engine/attacks/digital/realise';
 import { decodeImage } from '../../../../src/engine/image/image';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ControlledClassifier } from '../../../../src/engine/attacks/digital/controlled-classifier';
-import { CrossEntropyLoss } from '../../../../src/engine/attacks/digital/core/losses';
+import { CrossEntropyLoss } from '../../../../src/engine/classifier/losses';
 import { floatTensor } from '../../../../src/engine/tensor/tensor';
 import { linearClassifier, randomLinear } from '../../../helpers/linear-oracle';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows } from '../../../../src/engine/attacks/digital/core/batch';
-import { CrossEntropyLoss, LinearLoss, MarginLoss, type LogitLoss } from '../../../../src/engine/attacks/digital/core/losses';
+import { argmaxRows } from '../../../../src/engine/classifier/batch';
+import { CrossEntropyLoss, LinearLoss, MarginLoss, type LogitLoss } from '../../../../src/engine/classifier/losses';
 import { deepFool } from '../../../../src/engine/attacks/digital/deepfool';
 import { fgsm } from '../../../../src/engine/attacks/digital/fgsm';
-import { gradientClassifierForModel } from '../../../../src/engine/attacks/digital/model-classifier';
+import { gradientClassifierForModel } from '../../../../src/engine/classifier/model-classifier';
 import { pgd } from '../../../../src/engine/attacks/digital/pgd';
 import { modelInput } from '../../../../src/engine/attacks/digital/realise';
 import { runImages } from '../../../../src/engine/attacks/digital/run-images';

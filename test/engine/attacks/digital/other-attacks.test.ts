@@ -5,7 +5,7 @@ import { jsma } from '../../../../src/engine/attacks/digital/jsma';
 import { squareAttack } from '../../../../src/engine/attacks/digital/square';
 import { transferAttack } from '../../../../src/engine/attacks/digital/transfer';
 import { perturbed, universalPerturbation, universalSgd } from '../../../../src/engine/attacks/digital/universal';
-import { gatherSamples } from '../../../../src/engine/attacks/digital/core/batch';
+import { gatherSamples } from '../../../../src/engine/classifier/batch';
 import { floatTensor, type FloatTensor } from '../../../../src/engine/tensor/tensor';
 import { binaryModel, decision, H, imagesWithMargins, norm, sampleDelta, SIZE, W } from '../../../helpers/binary-linear';
 import { evaluations, linearClassifier, type LinearModel } from '../../../helpers/linear-oracle';

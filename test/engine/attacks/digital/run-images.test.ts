@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deepFool } from '../../../../src/engine/attacks/digital/deepfool';
 import { jsma } from '../../../../src/engine/attacks/digital/jsma';
-import { classifierForModel } from '../../../../src/engine/attacks/digital/model-classifier';
+import { classifierForModel } from '../../../../src/engine/classifier/model-classifier';
 import { pgd } from '../../../../src/engine/attacks/digital/pgd';
 import { PipelineOperator } from '../../../../src/engine/attacks/digital/pipeline-operator';
 import { modelInput, realise } from '../../../../src/engine/attacks/digital/realise';
@@ -36,7 +36,7 @@ describe('runImages: attack image files, write 8-bit PNGs at their resolution, v
     const a = await onnx.logits(x);
     const b = await classifier.logits(x);
     a.data.forEach((v, i) => expect(v).toBeCloseTo(b.data[i], 4));
-    await expect(onnx.gradient(x, (await import('../../../../src/engine/attacks/digital/core/losses')).CrossEntropyLoss.prototype.select.call({ labels: [0], targeted: false }, [0]))).rejects.toThrow(/needs input gradients/);
+    await expect(onnx.gradient(x, (await import('../../../../src/engine/classifier/losses')).CrossEntropyLoss.prototype.select.call({ labels: [0], targeted: false }, [0]))).rejects.toThrow(/needs input gradients/);
   });
 
   it('PGD: every written PNG keeps the input size, stays within 8/255 and fools predict', async () => {
