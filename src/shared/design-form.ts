@@ -1,4 +1,4 @@
-import type { AttackDefaults, EotRanges } from './jobs';
+import { EotRanges, type AttackDefaults } from './jobs';
 import { PHYSICAL_ATTACKS_DECLARED, type PhysicalAttackKind, type PhysicalGoal } from './physical-attacks';
 import type { SceneSplit } from './scenes';
 
@@ -31,7 +31,7 @@ export interface DesignForm {
 }
 
 /** The engine's defaults (src/engine/render/eot.ts), in the form's terms. */
-export const DEFAULT_EOT: EotRanges = { rotation: 20, tilt: 30, scaleMin: 0.8, scaleMax: 1.2, brightness: 0.15, contrast: 0.2, noise: 0.03, blur: 1 };
+export const DEFAULT_EOT: EotRanges = EotRanges.parse({});
 
 /**
  * The first-run demo: hide people from centernet with a square patch. Its numbers are only

@@ -5,6 +5,7 @@ import { FileName, LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
 import { SCENE_SPLITS } from './scenes';
 import { EvaluateFacesParams } from './faces';
+import { EOT_DEFAULTS } from './eot-defaults';
 
 /** Where a hide patch sits on a person: adversarial-yolo's square on the box, or on the chest from pose keypoints. */
 export const PATCH_PLACEMENTS = ['box', 'torso'] as const;
@@ -12,20 +13,20 @@ export const PATCH_PLACEMENTS = ['box', 'torso'] as const;
 /** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */
 export const EotRanges = z.object({
   /** In-plane rotation, +/- degrees. */
-  rotation: z.number().min(0).max(180).default(20),
+  rotation: z.number().min(0).max(180).default(EOT_DEFAULTS.rotation),
   /** Out-of-plane tilt (viewpoint), +/- degrees. */
-  tilt: z.number().min(0).max(80).default(30),
+  tilt: z.number().min(0).max(80).default(EOT_DEFAULTS.tilt),
   /** Patch scale relative to its placement (distance). */
-  scaleMin: z.number().min(0.1).max(4).default(0.8),
-  scaleMax: z.number().min(0.1).max(4).default(1.2),
+  scaleMin: z.number().min(0.1).max(4).default(EOT_DEFAULTS.scale[0]),
+  scaleMax: z.number().min(0.1).max(4).default(EOT_DEFAULTS.scale[1]),
   /** Added to the patch colours (in [0,1] units), +/-. */
-  brightness: z.number().min(0).max(1).default(0.15),
+  brightness: z.number().min(0).max(1).default(EOT_DEFAULTS.brightness),
   /** Patch contrast factor in [1 - c, 1 + c]. */
-  contrast: z.number().min(0).max(1).default(0.2),
+  contrast: z.number().min(0).max(1).default(EOT_DEFAULTS.contrast[1] - 1),
   /** Sensor noise standard deviation in [0,1] pixel units, up to this value. */
-  noise: z.number().min(0).max(0.5).default(0.03),
+  noise: z.number().min(0).max(0.5).default(EOT_DEFAULTS.noise),
   /** Camera blur sigma in model-input pixels, up to this value. */
-  blur: z.number().min(0).max(10).default(1),
+  blur: z.number().min(0).max(10).default(EOT_DEFAULTS.blur[1]),
 });
 export type EotRanges = z.infer<typeof EotRanges>;
 

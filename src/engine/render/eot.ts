@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Rng } from '../random';
+import { EOT_DEFAULTS } from '../../shared/eot-defaults';
 
 const Range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi >= lo, 'range high end below low end');
 
@@ -10,23 +11,23 @@ const Range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi >= lo, '
  */
 export const EotSchema = z.object({
   /** In-plane rotation of the patch, ± degrees. */
-  rotation: z.number().min(0).max(180).default(20),
+  rotation: z.number().min(0).max(180).default(EOT_DEFAULTS.rotation),
   /** Out-of-plane tilt (viewpoint), ± degrees about a random in-plane axis. */
-  tilt: z.number().min(0).max(80).default(30),
+  tilt: z.number().min(0).max(80).default(EOT_DEFAULTS.tilt),
   /** Patch size relative to its placement (distance). */
-  scale: Range.default([0.8, 1.2]),
+  scale: Range.default(EOT_DEFAULTS.scale),
   /** Shift of the patch centre, ± fraction of the patch size. */
   jitter: z.number().min(0).max(1).default(0.05),
   /** Added to the patch colours, ±. */
-  brightness: z.number().min(0).max(1).default(0.15),
-  contrast: Range.default([0.8, 1.2]),
+  brightness: z.number().min(0).max(1).default(EOT_DEFAULTS.brightness),
+  contrast: Range.default(EOT_DEFAULTS.contrast),
   gamma: Range.default([0.8, 1.25]),
   /** Per-channel gain (white balance), ± fraction. */
   gain: z.number().min(0).max(1).default(0.1),
   /** Camera blur, Gaussian sigma in model-input pixels. */
-  blur: Range.default([0, 1]),
+  blur: Range.default(EOT_DEFAULTS.blur),
   /** Sensor noise, Gaussian std up to this value. */
-  noise: z.number().min(0).max(0.5).default(0.03),
+  noise: z.number().min(0).max(0.5).default(EOT_DEFAULTS.noise),
   /** Whole-view rotation (± degrees), scale and shift (± fraction of the image): the camera moving around the scene. */
   viewRotation: z.number().min(0).max(180).default(0),
   viewScale: Range.default([1, 1]),
