@@ -5,6 +5,7 @@ import type { Detection, Face } from '../types';
 import { decodeBlazeFace } from './blazeface';
 import { decodeCenterNet } from './centernet';
 import { decodeDetr } from './detr';
+import { decodeNanoDet } from './nanodet';
 import { decodeSsd } from './ssd';
 import { decodeYoloV5, decodeYoloV8 } from './yolo';
 
@@ -37,6 +38,7 @@ const DECODERS: Record<string, Decoder> = {
   'yolo-v11': decodeYoloV8,
   ssd: decodeSsd,
   detr: decodeDetr,
+  nanodet: decodeNanoDet,
 };
 
 export function getDecoder(name: string): Decoder | undefined {
