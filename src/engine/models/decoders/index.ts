@@ -28,6 +28,13 @@ export interface Decoded {
 
 export type Decoder = (outputs: Record<string, HostTensor>, ctx: DecodeContext) => Decoded;
 
+/**
+ * Decoder options that rank detections for AP as COCO's evaluation does: every box down to a
+ * score of 0.001 (ultralytics' `val` default; mmdetection/NanoDet use 0.05), at most 100 per
+ * image (COCO's maxDets), not only those above the head's display threshold.
+ */
+export const RANKING_OPTIONS = { minScore: 0.001, maxDetections: 100, topK: 100 } as const;
+
 /** Detector decoders by the name a manifest's `head.decoder` uses; add new ones here. */
 const DECODERS: Record<string, Decoder> = {
   centernet: decodeCenterNet,
