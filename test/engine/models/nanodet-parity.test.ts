@@ -40,7 +40,7 @@ async function referenceDecode(tf: typeof TfCore, outputs: Record<string, TfCore
   for (const [stride, scoresName, distName] of SIGNATURE) {
     const scores = tf.squeeze(outputs[scoresName], [0]) as TfCore.Tensor2D;
     const [n, classes] = scores.shape;
-    const bins = outputs[distName].shape[2] / 4;
+    const bins = (outputs[distName].shape[2] ?? 0) / 4;
     const dist = tf.mul(tf.reshape(tf.matMul(tf.softmax(tf.reshape(outputs[distName], [n * 4, bins])), tf.reshape(tf.range(0, bins), [bins, 1])), [n, 4]), stride);
     const side = Math.round(Math.sqrt(n));
     const d = (await dist.array()) as number[][];
