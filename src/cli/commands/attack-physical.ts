@@ -44,6 +44,7 @@ interface AttackFlags {
   hideTopK?: string;
   awayFromWearer?: string;
   keepDetectable?: string | boolean;
+  ensemble?: string;
   out?: string;
   resume?: string;
   json?: boolean;
@@ -114,6 +115,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--hide-top-k <k>', 'with --hide-loss topk: how many of the strongest class peaks per view to push down (3)')
       .option('--away-from-wearer <weight>', "impersonate: push away from the wearer's own face by this much per unit pulled towards the target (0.5)")
       .option(...number('keepDetectable'))
+      .option('--ensemble <models>', 'further models to train against at once, comma-separated (e.g. --model centernet --ensemble nanodet): each adds its loss for the same goal')
       .option('--early-stop <rate>', 'stop once batch success over the last 10 steps reaches this (e.g. 0.95)')
       .option('--out <dir>', 'run folder to create')
       .option('--resume <dir>', 'continue a stopped or killed run from its last checkpoint')
@@ -193,6 +195,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
   if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, HIDE_LOSSES);
   if (f.hideTopK) input.hideTopK = parsePositiveInt('--hide-top-k', f.hideTopK);
+  if (f.ensemble) input.ensemble = f.ensemble.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
   if (f.awayFromWearer) input.awayFromWearer = parseNumber('--away-from-wearer', f.awayFromWearer);
   if (f.keepDetectable !== undefined) input.keepDetectable = f.keepDetectable === true ? KEEP_DETECTABLE_WEIGHT : parseNumberFlag('keepDetectable', String(f.keepDetectable));
   return input;

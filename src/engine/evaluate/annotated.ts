@@ -24,8 +24,9 @@ export interface ApReport {
 /**
  * Collects, view by view, the attacked class's detections beside its annotated objects (mapped
  * from the original image into the model's input and then into the view), and scores each
- * variant with COCO AP. Detections are those the decoder keeps (its own score threshold), so
- * AP here is on the detector as deployed, not on its full low-threshold ranking.
+ * variant with COCO AP. Detections are ranked down to a low score (`ranked`, decoders'
+ * RANKING_OPTIONS) as COCO does, not cut at the head's display threshold, which would end every
+ * PR curve at the recall the threshold allows and understate AP.
  */
 export async function createApCollector(annotations: string, target: AttackTarget, files: readonly string[], classIndex: number, notes: string[], area?: keyof typeof AREA_RANGES) {
   const truth = readGroundTruth(annotations, target.labels);
@@ -52,7 +53,7 @@ export async function createApCollector(annotations: string, target: AttackTarge
       list.push({
         ...(areaRange ? { areaRange } : {}),
         truth: boxes.map((b) => ({ box: mapBox(b) })),
-        detections: (p.detections ?? []).filter((d) => d.classIndex === classIndex).map((d) => ({ box: d.box, score: d.score })),
+        detections: (p.ranked ?? p.detections ?? []).filter((d) => d.classIndex === classIndex).map((d) => ({ box: d.box, score: d.score })),
       });
       images.set(variant, list);
     },

@@ -174,7 +174,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
         let pixels = (await compositor.render(texture, samples)).pixels;
         // Every variant of a chunk meets the same defence draws, so they are compared like for like.
         if (defences.length > 0) pixels = (await applyChain(defences, pixels, new Rng(mixSeed(options.seed, [start, 0xdef])))).output;
-        results[variant] = await target.predict(pixels);
+        results[variant] = await target.predict(pixels, apCollector ? { ranked: true } : undefined);
       }
       chunk.forEach((j, i) => {
         views.push(j.view);

@@ -68,6 +68,11 @@ export const SourceSchema = z.discriminatedUnion('kind', [
     rgbToGray: z.object({ weights: Triple, bias: z.number().default(0) }).optional(),
     /** Leave the batch dimension free where model.json fixes it (to 1), so attacks run a batch of views in one pass. */
     freeBatch: z.boolean().optional(),
+    /**
+     * The TF graph's image input is already channels-first (graphs exported through onnx-tf, e.g.
+     * nanodet's [1, 3, 416, 416]): fed as is, not transposed from NHWC.
+     */
+    channelsFirst: z.boolean().optional(),
   }),
 ]);
 

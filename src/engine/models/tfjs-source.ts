@@ -32,6 +32,8 @@ function conversionOptions(source: TfjsSource): ConvertOptions {
     ...(source.inputs ? { inputs: source.inputs } : {}),
     ...(source.rgbToGray ? { rgbToGray: source.rgbToGray } : {}),
     ...(source.freeBatch ? { freeBatch: true } : {}),
+    // The converter's NHWC layout keeps TF's own dimension order, which here is already NCHW.
+    ...(source.channelsFirst ? { inputLayout: 'NHWC' as const } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ const CASES: Case[] = [
   { model: 'blazeface', image: 'group1.jpg', loss: { kind: 'sum', output: 'Identity' } },
   { model: 'faceres', image: 'group5.jpg', loss: { kind: 'cosine', output: 'global_pooling/Mean' }, args: () => ({ vectors: unitVector(1024, 3) }) },
   { model: 'centernet', image: 'group2.jpg', loss: { kind: 'max', output: 'tower_0/keypoints', channels: [0, 1], axis: 3 } },
+  { model: 'nanodet', image: 'group4.jpg', loss: { kind: 'max', output: 'PartitionedCall/onnx_tf_prefix_Sigmoid_154', channels: [0, 1], axis: 1 } },
 ];
 
 function unitVector(n: number, seed: number): HostTensor {

@@ -112,6 +112,11 @@ export const PhysicalAttackSchema = z.object({
    * compares faces it found). 0 leaves the detector out.
    */
   keepDetectable: numberField('keepDetectable').default(0),
+  /**
+   * Further models trained against at once (e.g. two detectors for a patch that transfers): each
+   * sees the same rendered views resized to its input and adds its loss for the same goal and class.
+   */
+  ensemble: z.array(z.string().min(1)).default([]),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
   /** Passes over the training scenes: when given, steps = ceil(epochs · scenes / batch) instead of `steps`. */

@@ -4,7 +4,7 @@ import { UserError } from '../../errors';
 import { matchThreshold } from '../../faces/calibration-store';
 import type { PixelEncoding } from '../../image/tensorize';
 import { rowProbabilities, topK } from '../../models/classifier';
-import { getDecoder } from '../../models/decoders/index';
+import { getDecoder, RANKING_OPTIONS } from '../../models/decoders/index';
 import { scoreLayout } from '../../models/decoders/layout';
 import type { LoadedModel } from '../../models/loaded';
 import type { FloatTensor, HostTensor } from '../../tensor/tensor';
@@ -54,7 +54,7 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
       // Graphs fixed to one batch size (converted TF.js models take exactly 1) run chunk by chunk.
       return model.fixedBatch ? chunkedOracle(oracle, model.fixedBatch) : oracle;
     },
-    async predict(pixels: FloatTensor): Promise<TargetPrediction[]> {
+    async predict(pixels: FloatTensor, options?: { ranked?: boolean }): Promise<TargetPrediction[]> {
       const session = await model.session();
       const n = pixels.dims[0];
       const chunk = model.fixedBatch ?? n;
@@ -63,21 +63,23 @@ export function targetFromModel(model: LoadedModel): AttackTarget {
         const count = Math.min(chunk, n - start);
         const input = encodePixels(pixels, start, count, model.fixedBatch ?? count, model.encoding);
         const outputs = await session.run({ [model.input.name]: input });
-        for (let i = 0; i < count; i++) results.push(readPrediction(model, outputs, i));
+        for (let i = 0; i < count; i++) results.push(readPrediction(model, outputs, i, options?.ranked ?? false));
       }
       return results;
     },
   };
 }
 
-function readPrediction(model: LoadedModel, outputs: Record<string, HostTensor>, index: number): TargetPrediction {
+function readPrediction(model: LoadedModel, outputs: Record<string, HostTensor>, index: number, ranked: boolean): TargetPrediction {
   const head = model.head;
   switch (head.kind) {
     case 'detector': {
       const decoder = getDecoder(head.decoder);
       if (!decoder) throw new UserError(`${model.label}: unknown detector decoder '${head.decoder}'`);
       const identity = { scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0 };
-      return { detections: decoder(outputs, { model, index, transform: identity, width: model.width, height: model.height, options: head.options }).detections ?? [] };
+      const decode = (options: Record<string, unknown>) => decoder(outputs, { model, index, transform: identity, width: model.width, height: model.height, options }).detections ?? [];
+      // The same outputs decoded twice: as the head shows them, and (for AP) ranked down to a low score.
+      return { detections: decode(head.options), ...(ranked ? { ranked: decode({ ...head.options, ...RANKING_OPTIONS }) } : {}) };
     }
     case 'embedding': {
       const out = head.output ? outputs[head.output] : Object.values(outputs)[0];

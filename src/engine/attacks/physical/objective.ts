@@ -4,6 +4,7 @@ import { faceSimilarity } from '../../models/faces';
 import { floatTensor, type FloatTensor } from '../../tensor/tensor';
 import type { ScoreLayout } from '../../models/decoders/layout';
 import type { Goal, HIDE_LOSSES } from './config';
+import { heatmapRoles, multiLevelObjective, type ScoreLevel } from './multi-level';
 import type { AttackTarget } from './target';
 
 /**
@@ -51,6 +52,8 @@ export async function buildObjective(ctx: ObjectiveContext): Promise<Objective> 
     case 'detector': {
       const layout = await target.scoreLayout?.();
       if (layout && !layout.spatial) return flatDetector(ctx, layout);
+      const levels = heatmapRoles(target.outputs);
+      if (levels.length > 1) return multiLevel(ctx, await Promise.all(levels.map(async (role) => ({ output: target.outputs[role], axis: await target.classAxis(target.outputs[role]) }))));
       if (ctx.hideLoss && !['max', 'tiles', 'topk'].includes(ctx.hideLoss)) throw new UserError(`--hide-loss ${ctx.hideLoss}: applies to heads with a list of anchors (YOLO, SSD, DETR); ${target.name} has a heatmap (use max, tiles or topk)`);
       const heatmap = target.outputs.heatmap;
       if (!heatmap) throw new UserError(`${target.name}: its manifest names no 'heatmap' attack output`);
@@ -160,6 +163,13 @@ function flatDetector(ctx: ObjectiveContext, layout: ScoreLayout): Objective {
     return { loss: spec(layout.classOffset + t, withObj), outputs: [], sign: -1, describe: `max ${name(t)} score`, args: () => ({}), success: (l) => Array.from(l, (v) => v >= thr) };
   }
   return mislabel(layout.output, layout.axis, ctx.classIndex, t, thr, target, layout.classOffset);
+}
+
+/** Score maps on several output levels (NanoDet): the goal's loss over all of them (multi-level.ts). */
+function multiLevel(ctx: ObjectiveContext, levels: ScoreLevel[]): Objective {
+  const { goal } = ctx;
+  if (goal === 'hide' || goal === 'untargeted') return multiLevelObjective(ctx.target, levels, { hide: need(ctx.classIndex, '--class'), hideLoss: goal === 'hide' ? ctx.hideLoss : 'max', topK: ctx.hideTopK });
+  return multiLevelObjective(ctx.target, levels, { raise: need(ctx.targetIndex, '--target'), ...(ctx.classIndex === undefined ? {} : { hide: ctx.classIndex }) });
 }
 
 function need(v: number | undefined, flag: string): number {

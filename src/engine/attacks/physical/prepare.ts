@@ -9,6 +9,7 @@ import { alignFace, mainFace, zooFaceDetector, type FaceDetector } from './faces
 import { keepDetectable } from '../../faces/detectable';
 import { loadModel } from '../../models/loaded';
 import { targetFromModel } from './model-target';
+import { ensembleObjective, type EnsembleMember } from './ensemble-objective';
 import { buildObjective, type Objective } from './objective';
 import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, patchOnTorso, stickerOnBox } from './placement';
 import { listSceneFiles, scenesToPixels } from './scenes';
@@ -106,7 +107,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   for (let i = 0; i < scenes.length; i++) if (quads[i].length === 0) note(`${names[i]}: no ${config.class} detected; scene skipped`);
   if (keep.length === 0) throw new UserError(`${config.scenes}: ${target.name} finds no ${config.class ?? 'object'} in any scene to put the ${config.attack} on`);
   const sceneLabels = predictions.map((p) => p.top?.[0]?.index ?? 0);
-  const objective = await buildObjective({
+  const main = await buildObjective({
     target,
     goal: config.goal,
     hideLoss: config.hideLoss,
@@ -115,8 +116,30 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
     targetIndex: config.target !== undefined ? classIndex(target, config.target, '--target') : undefined,
     sceneLabels: keep.map((i) => sceneLabels[i]),
   });
+  const objective = config.ensemble.length > 0 ? ensembleObjective(main, await ensembleMembers(config, target)) : main;
+  if (config.ensemble.length > 0) note(`ensemble: ${[target.name, ...config.ensemble].join(' + ')} in one loss`);
   const kept = await streamScenes(keep.map((i) => files[i]), target.width, target.height, target.resize ?? 'stretch');
   return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), objective, notes };
+}
+
+/** The further models of an ensemble run, each with its own objective for the run's goal and class. */
+async function ensembleMembers(config: PhysicalAttackConfig, main: AttackTarget): Promise<EnsembleMember[]> {
+  if (config.attack === 'glasses') throw new UserError('--ensemble: applies to patches and stickers');
+  const members: EnsembleMember[] = [];
+  for (const name of config.ensemble) {
+    const target = targetFromModel(await loadModel(name));
+    if (target.task !== main.task) throw new UserError(`--ensemble ${name}: is a ${target.task}; ${main.name} is a ${main.task}`);
+    const objective = await buildObjective({
+      target,
+      goal: config.goal,
+      hideLoss: config.hideLoss,
+      hideTopK: config.hideTopK,
+      classIndex: config.class !== undefined ? classIndex(target, config.class, `--ensemble ${name}: --class`) : undefined,
+      targetIndex: config.target !== undefined ? classIndex(target, config.target, `--ensemble ${name}: --target`) : undefined,
+    });
+    members.push({ target, objective });
+  }
+  return members;
 }
 
 /**

@@ -7,6 +7,11 @@ import type { FloatTensor } from '../../tensor/tensor';
 /** What a model says about one rendered view, in model-input pixels. */
 export interface TargetPrediction {
   detections?: Detection[];
+  /**
+   * Detectors, when asked (`ranked`): every detection down to a low score, as COCO's evaluation
+   * ranks them for AP (decoders/index.ts RANKING_OPTIONS); `detections` stays what the head shows.
+   */
+  ranked?: Detection[];
   /** Classifier: probabilities of the top classes. */
   top?: { index: number; prob: number }[];
   embedding?: Float32Array;
@@ -38,7 +43,7 @@ export interface AttackTarget {
   /** Detectors whose scores are a flat list of anchors or queries (YOLO, SSD, DETR): where each class's score lives. Undefined for heatmap heads. */
   scoreLayout?(): Promise<ScoreLayout | undefined>;
   createOracle(loss: LossSpec, outputs: readonly string[]): Promise<GradientOracle>;
-  predict(pixels: FloatTensor): Promise<TargetPrediction[]>;
+  predict(pixels: FloatTensor, options?: { ranked?: boolean }): Promise<TargetPrediction[]>;
 }
 
 export function classIndex(target: AttackTarget, name: string, flag = '--class'): number {

@@ -5,6 +5,7 @@ import type { Detection, Face } from '../types';
 import { decodeBlazeFace } from './blazeface';
 import { decodeCenterNet } from './centernet';
 import { decodeDetr } from './detr';
+import { decodeNanoDet } from './nanodet';
 import { decodeSsd } from './ssd';
 import { decodeYoloV5, decodeYoloV8 } from './yolo';
 
@@ -27,6 +28,13 @@ export interface Decoded {
 
 export type Decoder = (outputs: Record<string, HostTensor>, ctx: DecodeContext) => Decoded;
 
+/**
+ * Decoder options that rank detections for AP as COCO's evaluation does: every box down to a
+ * score of 0.001 (ultralytics' `val` default; mmdetection/NanoDet use 0.05), at most 100 per
+ * image (COCO's maxDets), not only those above the head's display threshold.
+ */
+export const RANKING_OPTIONS = { minScore: 0.001, maxDetections: 100, topK: 100 } as const;
+
 /** Detector decoders by the name a manifest's `head.decoder` uses; add new ones here. */
 const DECODERS: Record<string, Decoder> = {
   centernet: decodeCenterNet,
@@ -37,6 +45,7 @@ const DECODERS: Record<string, Decoder> = {
   'yolo-v11': decodeYoloV8,
   ssd: decodeSsd,
   detr: decodeDetr,
+  nanodet: decodeNanoDet,
 };
 
 export function getDecoder(name: string): Decoder | undefined {
