@@ -40,7 +40,7 @@ it('eval --annotations: AP ranks detections below the display threshold; recall 
     // Shown only above the median person score: the rest of the truth sits below the display threshold.
     const scores = people.map((d) => d.score).sort((a, b) => a - b);
     const strict = (scores[Math.floor(scores.length / 2) - 1] + scores[Math.floor(scores.length / 2)]) / 2;
-    expect((await runPatchlabInProcess(['models', 'import', onnx, '--labels', labelsFile, '--name', 'strict', '--head', 'yolo-v8', '--min-score', String(strict)])).code).toBe(0);
+    expect((await runPatchlabInProcess(['models', 'import', onnx, '--labels', labelsFile, '--name', 'strict', '--min-score', String(strict)])).code).toBe(0);
 
     const run = join(home, 'run');
     const attack = await runPatchlabInProcess(['attack', 'patch', '--model', 'yolov8_nms', '--goal', 'hide', '--class', 'person', '--scenes', SCENES.join(','), '--batch', '2', '--resolution', '16', '--export-size', '32', '--steps', '1', '--eot', 'none', '--out', run]);

@@ -50,6 +50,23 @@ it('models import refuses a labels file that does not fit the detector head', as
   }
 }, 120_000);
 
+it('models import applies --min-score to the head it recognises, and refuses it where it recognises none', async () => {
+  const home = tempDir();
+  process.env.PATCHLAB_HOME = home;
+  try {
+    // Before: --min-score without --head forced an ssd head onto a YOLOv5 export.
+    expect((await runPatchlabInProcess(['models', 'import', join(DIR, 'yolov5.onnx'), '--min-score', '0.6'])).code).toBe(0);
+    const head = JSON.parse(readFileSync(join(home, 'models', 'yolov5', 'manifest.json'), 'utf8')).head;
+    expect(head).toMatchObject({ kind: 'detector', decoder: 'yolo-v5', options: { minScore: 0.6 } });
+    const r = await runPatchlabInProcess(['models', 'import', join(ROOT, 'test/fixtures/models/mobilenet_v2_w025.onnx'), '--min-score', '0.6']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--min-score apply to a detector head, and none was recognised from the outputs; name it with --head/);
+  } finally {
+    delete process.env.PATCHLAB_HOME;
+  }
+}, 120_000);
+
 describe('detector fixtures end to end: models import, predict, attack patch, eval --annotations', () => {
   for (const f of FAMILIES) {
     it(`${f.model}: imports as ${f.head}, predicts boxes, the hide loss falls, eval reports AP beside the controls`, async () => {

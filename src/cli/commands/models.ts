@@ -91,7 +91,8 @@ export function registerModels(program: Command): void {
       if (str('std')) input.std = parseTriple('--std', str('std') as string);
       const labels = str('labels') ? readLabelsFile(str('labels') as string) : undefined;
       const outputs = str('outputs')?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
-      const manifest = await importOnnxModel(file, { name: str('name'), head, input, labels, force: Boolean(opts.force), outputs, onNote: note });
+      const detectorOptions = head ? {} : parseDetectorOptions(str);
+      const manifest = await importOnnxModel(file, { name: str('name'), head, input, labels, force: Boolean(opts.force), outputs, detectorOptions, onNote: note });
       if (opts.json) return printJson(manifest);
       println(`imported '${manifest.name}': patchlab predict ${manifest.name} IMAGE`);
     });
@@ -100,15 +101,21 @@ export function registerModels(program: Command): void {
 /** `--head` and the flags that go with it; undefined leaves the head to the import's guess. */
 function parseHead(str: (k: string) => string | undefined): Head | undefined {
   const kind = str('head');
-  const detectorOptions: Record<string, unknown> = {};
-  if (str('anchors')) detectorOptions.anchors = readAnchors(str('anchors') as string);
-  if (str('min-score') ?? str('minScore')) detectorOptions.minScore = parseNumber('--min-score', (str('min-score') ?? str('minScore')) as string);
-  if (kind === undefined) return Object.keys(detectorOptions).length > 0 ? { kind: 'detector', decoder: 'ssd', outputs: {}, options: detectorOptions } : undefined;
+  const detectorOptions = parseDetectorOptions(str);
+  if (kind === undefined) return undefined;
   if (kind === 'classifier') return { kind, output: str('output'), activation: parseChoice('--activation', str('activation') ?? 'logits', ['logits', 'probabilities', 'sigmoid', 'auto'] as const) };
   if (kind === 'embedding') return { kind, output: str('output'), extras: {} };
   if (kind === 'raw') return { kind };
   const decoder = parseChoice('--head', kind, ['classifier', 'embedding', 'raw', ...decoderNames()]);
   return { kind: 'detector', decoder, outputs: {}, options: detectorOptions };
+}
+
+/** `--anchors` and `--min-score`: for the named head, or for the head the import recognises. */
+function parseDetectorOptions(str: (k: string) => string | undefined): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  if (str('anchors')) options.anchors = readAnchors(str('anchors') as string);
+  if (str('min-score') ?? str('minScore')) options.minScore = parseNumber('--min-score', (str('min-score') ?? str('minScore')) as string);
+  return options;
 }
 
 function readAnchors(file: string): number[][] {

@@ -21,6 +21,8 @@ export interface ImportOptions {
   force?: boolean;
   /** Cut the graph at these tensors (otherwise an NMS inside is cut away automatically). */
   outputs?: string[];
+  /** Decoder options (min score, anchors) for the head the import recognises when `head` is not given. */
+  detectorOptions?: Record<string, unknown>;
   /** One line per thing decided for the user (the cut, the guessed head). */
   onNote?: (line: string) => void;
 }
@@ -39,7 +41,7 @@ export async function importOnnxModel(file: string, options: ImportOptions = {})
   if (existing?.origin === 'builtin') throw new UserError(`'${name}' is a built-in model; choose another --name`);
   if (existing && !options.force) throw new UserError(`a model named '${name}' is already imported; use --force to replace it or --name to rename`);
 
-  const prepared = await prepareGraph(readModel(await loadModelBytes(sourceEntry), { label: file, baseDir: sourceEntry.dir }), file, options.head, options.outputs);
+  const prepared = await prepareGraph(readModel(await loadModelBytes(sourceEntry), { label: file, baseDir: sourceEntry.dir }), file, options.head, options.outputs, options.detectorOptions);
   for (const line of prepared.notes) options.onNote?.(line);
   const head = prepared.head ?? options.head;
   if (options.labels && prepared.classes !== undefined && options.labels.length !== prepared.classes && head?.kind === 'detector') {

@@ -21,7 +21,7 @@ export interface PreparedGraph {
  * `--outputs` (or before an NMS inside), then recognise the detector layout from the output
  * shapes, or fill in which output plays which role for a `--head` the user named.
  */
-export async function prepareGraph(model: Model, label: string, head: Head | undefined, outputs?: string[]): Promise<PreparedGraph> {
+export async function prepareGraph(model: Model, label: string, head: Head | undefined, outputs?: string[], detectorOptions: Record<string, unknown> = {}): Promise<PreparedGraph> {
   const notes: string[] = [];
   let graph = model;
   let cut = false;
@@ -52,8 +52,10 @@ export async function prepareGraph(model: Model, label: string, head: Head | und
   const shapes = await outputShapes(graph, label).catch(() => graph.graph.outputs.map((o) => ({ name: o.name, shape: o.shape ?? [] })));
   const guess = guessDetectorHead(shapes);
   if (!head) {
+    const given = Object.keys(detectorOptions);
+    if (given.length > 0 && !guess) throw new UserError(`${label}: ${given.map(optionFlag).join(', ')} apply to a detector head, and none was recognised from the outputs; name it with --head`);
     if (guess) notes.push(`guessed head ${guess.reason} (--head overrides)`);
-    return done(guess?.head);
+    return done(guess ? { ...guess.head, options: { ...guess.head.options, ...detectorOptions } } : undefined);
   }
   // A named detector head without roles: take the output mapping from the guess when it agrees, else by position.
   const family = (d: string) => (d === 'yolo-v11' ? 'yolo-v8' : d);
@@ -91,4 +93,8 @@ function byLastDim(shapes: { name: string; shape: unknown[] }[], boxesRole: stri
   const boxes = shapes.find((s) => s.shape[s.shape.length - 1] === 4) ?? shapes[0];
   const other = shapes.find((s) => s !== boxes) ?? shapes[0];
   return { [boxesRole]: boxes.name, [otherRole]: other.name };
+}
+
+function optionFlag(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
