@@ -5,6 +5,8 @@ import { calibrateJob } from './service/jobs/calibrate';
 import { evaluateJob } from './service/jobs/evaluate';
 import { digitalJob } from './service/jobs/digital';
 import { exportPdfJob } from './service/jobs/export-pdf';
+import { evalRobustJob } from './service/jobs/eval-robust';
+import { trainJob } from './service/jobs/train';
 import { JobManager } from './service/jobs';
 import { currentDevice, deviceStatus, setDevice } from './onnx/device';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
@@ -32,7 +34,7 @@ export interface EngineServiceOptions {
   jobs?: AnyJobHandler[];
 }
 
-export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob];
+export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob, trainJob, evalRobustJob];
 
 export const ENGINE_VERSION = '0.1.0';
 

@@ -14,3 +14,4 @@ export * from './evaluation';
 export * from './digital';
 export * from './physical-attacks';
 export * from './digital-attacks';
+export * from './training';

@@ -3,6 +3,7 @@ import { DEVICES } from './devices';
 import { PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
 import { LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
+import { EvalRobustJobParams, TrainJobParams } from './training';
 
 /** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */
 export const EotRanges = z.object({
@@ -122,11 +123,13 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('exportPdf'), params: ExportPdfParams }),
   z.object({ kind: z.literal('calibrate'), params: CalibrateParams }),
   z.object({ kind: z.literal('digital'), params: DigitalAttackParams }),
+  z.object({ kind: z.literal('train'), params: TrainJobParams }),
+  z.object({ kind: z.literal('evalRobust'), params: EvalRobustJobParams }),
 ]);
 export type JobRequest = z.input<typeof JobRequest>;
 export type ParsedJobRequest = z.infer<typeof JobRequest>;
 export type JobKind = ParsedJobRequest['kind'];
-export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital', 'train', 'evalRobust'] as const satisfies readonly JobKind[];
 
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
