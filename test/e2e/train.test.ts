@@ -49,6 +49,8 @@ describe('the Train screen in Chromium (browser mode)', () => {
 
     // The finished run is offered for evaluation.
     await expect.poll(() => screen.getByTestId('robust-model').inputValue()).toBe(runs[0]);
+    // ...on the data it was trained on (its own two classes).
+    await expect(screen.getByLabel('Test data', { exact: true }).inputValue()).resolves.toBe(data);
     await screen.getByLabel('Images', { exact: true }).fill('12');
     await screen.getByLabel('eps (L∞)').last().fill('0.2');
     // Square's query budget is slow on a shared machine; the gradient attacks make the point.

@@ -3,6 +3,7 @@ import { gradientClassifierForModel } from '../attacks/digital/model-classifier'
 import type { ClassifierOracle } from '../attacks/digital/core/classifier';
 import { sampleNorms } from '../attacks/digital/core/batch';
 import { pgd } from '../attacks/digital/pgd';
+import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { loadModel } from '../models/loaded';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
@@ -90,6 +91,10 @@ export async function robustReport(o: RobustOptions, progress?: RobustProgress):
   const count = Math.min(o.count, dataset.count);
   const model = await loadModel(o.model);
   const classifier = await gradientClassifierForModel(model);
+  if (classifier.classes !== dataset.labelNames.length) {
+    await classifier.dispose();
+    throw new UserError(`${o.model}: ${classifier.classes} classes, but ${split} has ${dataset.labelNames.length} (evaluate a model on data of its own classes: --data)`);
+  }
   const source = o.source ? await gradientClassifierForModel(await loadModel(o.source)) : undefined;
   const attacks = o.attacks.filter((a) => a !== 'transfer' || source);
   const correct = new Map<RobustAttack, number>(attacks.map((a) => [a, 0]));

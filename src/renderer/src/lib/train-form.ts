@@ -84,6 +84,8 @@ export const ADVERSARIAL_CHOICES = ['none', ...ADVERSARIAL] as const;
 
 export interface RobustForm {
   model: string;
+  /** Held-out data of the model's classes: Fashion-MNIST or the folder it was trained on. */
+  data: string;
   split: EvalSplit;
   count: number;
   eps: number;
@@ -95,12 +97,13 @@ export interface RobustForm {
 export const APP_ROBUST_COUNT = 200;
 
 export function initialRobustForm(): RobustForm {
-  return { model: '', split: ROBUST_DEFAULTS.split, count: APP_ROBUST_COUNT, eps: ROBUST_DEFAULTS.eps, attacks: ['clean', 'fgsm', 'pgd-20', 'cw-linf', 'square'], source: '' };
+  return { model: '', data: ROBUST_DEFAULTS.data, split: ROBUST_DEFAULTS.split, count: APP_ROBUST_COUNT, eps: ROBUST_DEFAULTS.eps, attacks: ['clean', 'fgsm', 'pgd-20', 'cw-linf', 'square'], source: '' };
 }
 
 export function robustRequest(form: RobustForm): EvalRobustJobParams {
   return {
     model: form.model,
+    ...(form.data !== ROBUST_DEFAULTS.data ? { data: form.data } : {}),
     split: form.split,
     count: form.count,
     eps: form.eps,
