@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { configFromFlags } from '../../src/cli/commands/train';
-import { robustConfigFromFlags } from '../../src/cli/commands/eval-robust';
-import { parseTrainConfig } from '../../src/engine/train/config';
 import { initialRobustForm, initialTrainForm, robustRequest, trainRequest, withMode } from '../../src/renderer/src/lib/train-form';
-import { ContractError, parseParams } from '../../src/shared/index';
+import { ContractError, parseParams, RobustConfigSchema, TrainConfigSchema, type TrainConfigInput } from '../../src/shared/index';
 
-/** The Train screen's form, through the contract, must land on the same config the CLI builds from the same choices. */
+/**
+ * What `patchlab train` builds from its flags: configFromFlags sets only the flags given, and the
+ * engine fills the rest from this same schema (test/cli covers the flag parsing itself).
+ */
+const cli = (given: TrainConfigInput) => TrainConfigSchema.parse(given);
+
+/** The Train screen's form, through the contract, must land on the config the CLI builds from the same choices. */
 function viaContract(form: ReturnType<typeof initialTrainForm>) {
   const job = parseParams('startJob', { kind: 'train', params: trainRequest(form) });
   if (job.kind !== 'train') throw new Error('unreachable');
@@ -14,12 +17,12 @@ function viaContract(form: ReturnType<typeof initialTrainForm>) {
 
 describe('Train screen form', () => {
   it('starts where `patchlab train --arch cnn` starts', () => {
-    expect(viaContract(initialTrainForm())).toEqual(parseTrainConfig(configFromFlags({ arch: 'cnn' })));
+    expect(viaContract(initialTrainForm())).toEqual(cli({ arch: 'cnn' }));
   });
 
   it('adversarial training sends the CLI defaults for eps, steps and step size', () => {
     const form = { ...initialTrainForm(), adversarial: 'pgd' as const, epochs: 2 };
-    expect(viaContract(form)).toEqual(parseTrainConfig(configFromFlags({ arch: 'cnn', adversarial: 'pgd', epochs: '2' })));
+    expect(viaContract(form)).toEqual(cli({ arch: 'cnn', adversarial: { kind: 'pgd' }, epochs: 2 }));
     const eps = { ...form, eps: 0.2 };
     expect(viaContract(eps).adversarial).toMatchObject({ kind: 'pgd', eps: 0.2, steps: 7, alpha: 0.025 });
   });
@@ -28,7 +31,7 @@ describe('Train screen form', () => {
     const distill = withMode(initialTrainForm(), 'distill');
     expect(distill.temperature).toBe(100);
     const config = viaContract({ ...distill, teacher: 'teacher-run' });
-    expect(config).toEqual(parseTrainConfig({ ...configFromFlags({ arch: 'cnn', temperature: '100' }), teacher: 'teacher-run' }));
+    expect(config).toEqual(cli({ arch: 'cnn', temperature: 100, teacher: 'teacher-run' }));
     expect(config.adversarial).toBeUndefined();
     expect(withMode(distill, 'train').temperature).toBe(1);
     // A temperature the user typed is kept.
@@ -45,8 +48,7 @@ describe('Train screen form', () => {
     const form = { ...initialRobustForm(), model: 'my-run' };
     const job = parseParams('startJob', { kind: 'evalRobust', params: robustRequest(form) });
     if (job.kind !== 'evalRobust') throw new Error('unreachable');
-    const cli = robustConfigFromFlags('my-run', { count: String(form.count), attacks: form.attacks.join(',') });
-    expect(job.params).toEqual(cli);
+    expect(job.params).toEqual(RobustConfigSchema.parse({ model: 'my-run', count: form.count, attacks: form.attacks }));
     // Transfer needs a source model; without one it is left out rather than failing later.
     const transfer = robustRequest({ ...form, attacks: [...form.attacks, 'transfer'] });
     expect(transfer.attacks).not.toContain('transfer');
