@@ -104,7 +104,7 @@ export const RobustConfigSchema = z.object({
   /** Standard model the transfer attack crafts its images on. */
   source: z.string().optional(),
   restarts: z.number().int().positive().default(5),
-  squareQueries: z.number().int().positive().default(1000),
+  squareQueries: z.number().int().positive().default(5000),
   squarePInit: z.number().gt(0).max(1).default(0.05),
   squareChannels: z.enum(SQUARE_CHANNELS).default('shared'),
   cwSteps: z.number().int().positive().default(100),
