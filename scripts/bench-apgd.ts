@@ -19,6 +19,7 @@ import { decodeImage, writeImage } from '../src/engine/image/image';
 import { alignFace, detectFaces } from '../src/engine/models/faces';
 import { loadModel } from '../src/engine/models/loaded';
 import { packageRoot } from '../src/engine/paths';
+import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -74,3 +75,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Session workers run from sources keep the process alive; the script is done.
+await closeSharedSessionWorkers();

@@ -25,6 +25,7 @@ import { alignFace, detectFaces } from '../src/engine/models/faces';
 import type { Face } from '../src/engine/models/types';
 import { cacheDir, packageRoot } from '../src/engine/paths';
 import { writeBenchmarksSection } from './benchmarks-section';
+import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -206,3 +207,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Session workers run from sources keep the process alive; the script is done.
+await closeSharedSessionWorkers();

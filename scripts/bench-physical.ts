@@ -13,6 +13,7 @@ import { rectQuad } from '../src/shared/homography';
 import { Rng } from '../src/engine/random';
 import { makePlane } from '../src/engine/render/texture';
 import { floatTensor } from '../src/engine/tensor/tensor';
+import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
 
 const { values } = parseArgs({
   options: {
@@ -137,3 +138,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Session workers run from sources keep the process alive; the script is done.
+await closeSharedSessionWorkers();

@@ -24,6 +24,7 @@ import { DEFAULT_LOWERING } from '../src/engine/autodiff/lowering/options';
 import { loadModel } from '../src/engine/models/loaded';
 import { cacheDir, packageRoot } from '../src/engine/paths';
 import { floatTensor } from '../src/engine/tensor/tensor';
+import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
 
 const PYTHON = '/usr/bin/python3';
 const MODELS = [
@@ -287,3 +288,5 @@ function writeSection(section: string): void {
 }
 
 await main(process.argv.slice(2));
+// Session workers run from sources keep the process alive; the script is done.
+await closeSharedSessionWorkers();

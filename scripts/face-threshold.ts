@@ -13,6 +13,7 @@ import { detectFaces, embedFace, faceSimilarity } from '../src/engine/models/fac
 import { loadModel } from '../src/engine/models/loaded';
 import { packageRoot } from '../src/engine/paths';
 import { faceVariants } from './face-variants';
+import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
 
 async function main(): Promise<void> {
   const faceres = await loadModel('faceres');
@@ -50,3 +51,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Session workers run from sources keep the process alive; the script is done.
+await closeSharedSessionWorkers();

@@ -18,6 +18,7 @@ import { upgradeOpset } from '../src/engine/autodiff/opset';
 import { targetFromModel } from '../src/engine/attacks/physical/model-target';
 import { loadModel } from '../src/engine/models/loaded';
 import { writeModel } from '../src/engine/onnx/write';
+import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
 
 const { values } = parseArgs({
   options: {
@@ -123,3 +124,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Session workers run from sources keep the process alive; the script is done.
+await closeSharedSessionWorkers();

@@ -1,3 +1,4 @@
+import { closeSharedSessionWorkers } from '../engine/onnx/session-workers/pool';
 import { runCli } from './main';
 
 // `patchlab ... | head` closes the pipe early; that is the reader's choice, not an error.
@@ -7,3 +8,4 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 process.exitCode = await runCli(process.argv.slice(2));
+await closeSharedSessionWorkers();

@@ -10,6 +10,8 @@ import { trialJob } from './service/jobs/trial';
 import { enrolFacesHandler, listGalleriesHandler } from './service/handlers/faces';
 import { recordScenesHandler, sceneSetInfoHandler } from './service/handlers/scene-sets';
 import { placeTorsoHandler } from './service/handlers/torso';
+import { evalRobustJob } from './service/jobs/eval-robust';
+import { trainJob } from './service/jobs/train';
 import { JobManager } from './service/jobs';
 import { currentDevice, deviceStatus, setDevice } from './onnx/device';
 import { describeModelHandler, importModelHandler, listModelsHandler } from './service/handlers/models';
@@ -37,7 +39,7 @@ export interface EngineServiceOptions {
   jobs?: AnyJobHandler[];
 }
 
-export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob, evaluateFacesJob, trialJob];
+export const DEFAULT_JOB_HANDLERS: AnyJobHandler[] = [attackJob, evaluateJob, exportPdfJob, calibrateJob, digitalJob, evaluateFacesJob, trialJob, trainJob, evalRobustJob];
 
 export const ENGINE_VERSION = '0.1.0';
 

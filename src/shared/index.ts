@@ -15,3 +15,4 @@ export * from './digital';
 export * from './physical-attacks';
 export * from './digital-attacks';
 export * from './faces';
+export * from './training';

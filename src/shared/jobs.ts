@@ -9,6 +9,7 @@ import { EOT_DEFAULTS } from './eot-defaults';
 
 /** Where a hide patch sits on a person: adversarial-yolo's square on the box, or on the chest from pose keypoints. */
 export const PATCH_PLACEMENTS = ['box', 'torso'] as const;
+import { EvalRobustJobParams, TrainJobParams } from './training';
 
 /** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */
 export const EotRanges = z.object({
@@ -161,11 +162,13 @@ export const JobRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('digital'), params: DigitalAttackParams }),
   z.object({ kind: z.literal('evaluateFaces'), params: EvaluateFacesParams }),
   z.object({ kind: z.literal('trial'), params: TrialParams }),
+  z.object({ kind: z.literal('train'), params: TrainJobParams }),
+  z.object({ kind: z.literal('evalRobust'), params: EvalRobustJobParams }),
 ]);
 export type JobRequest = z.input<typeof JobRequest>;
 export type ParsedJobRequest = z.infer<typeof JobRequest>;
 export type JobKind = ParsedJobRequest['kind'];
-export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital', 'evaluateFaces', 'trial'] as const satisfies readonly JobKind[];
+export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digital', 'evaluateFaces', 'trial', 'train', 'evalRobust'] as const satisfies readonly JobKind[];
 
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPatchlab, runPatchlabInProcess } from '../helpers/cli';
@@ -35,7 +35,23 @@ describe('patchlab train / eval-robust', () => {
     expect(doc.sweep).toHaveLength(4);
     for (const f of ['robust.json', 'robust.svg', 'robust.png']) expect(existsSync(join(report, f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(report, 'robust.json'), 'utf8')).count).toBe(12);
-  }, 240_000);
+
+    // Several models: the same images for each and one comparison table.
+    const copy = join(tempDir('patchlab-train-copy-'), 'second');
+    mkdirSync(copy);
+    for (const f of ['model.onnx', 'manifest.json']) copyFileSync(join(run, f), join(copy, f));
+    const compared = tempDir('patchlab-compare-');
+    const both = runPatchlab(['eval-robust', model, join(copy, 'model.onnx'), '--data', data, '--count', '12', '--attacks', 'clean,fgsm', '--sweep', '0', '--eps', '0.2', '--out', compared]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/\| model \| clean \| FGSM \|/);
+    const table = readFileSync(join(compared, 'comparison.md'), 'utf8');
+    expect(table).toContain('| run |');
+    expect(table).toContain('| second |');
+    const comparison = JSON.parse(readFileSync(join(compared, 'comparison.json'), 'utf8'));
+    // The same weights on the same images: the same numbers.
+    expect(comparison.models[0].accuracy).toEqual(comparison.models[1].accuracy);
+    for (const name of ['run', 'second']) expect(existsSync(join(compared, name, 'robust.json')), name).toBe(true);
+  }, 300_000);
 
   it('rejects an unknown architecture and a missing teacher in one line', async () => {
     const arch = await runPatchlabInProcess(['train', '--arch', 'vgg', '--out', tempDir()]);

@@ -1,16 +1,16 @@
 import { cloneTensor, perSample, project, randomStart } from '../classifier/batch';
-import type { ClassifierOracle } from '../classifier/classifier';
-import { MarginLoss, type LossValue } from '../classifier/losses';
+import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
+import { MarginLoss, type LogitLoss, type LossValue } from '../classifier/losses';
 import { Rng } from '../random';
 import { carliniWagnerL2 } from '../attacks/digital/cw';
 import { fgsm } from '../attacks/digital/fgsm';
 import { pgd } from '../attacks/digital/pgd';
 import { squareAttack } from '../attacks/digital/square';
-import type { FloatTensor } from '../tensor/tensor';
+import type { RobustAttack, SquareChannels } from '../../shared/training';
+import { floatTensor, type FloatTensor } from '../tensor/tensor';
+import { replicate } from '../train/teacher';
 
-/** The attacks of the robustness report, declared once: the CLI, the JSON and the table derive from this list. */
-export const ROBUST_ATTACKS = ['clean', 'fgsm', 'pgd-20', 'pgd-100', 'cw-linf', 'cw-l2', 'square', 'transfer'] as const;
-export type RobustAttack = (typeof ROBUST_ATTACKS)[number];
+export { ROBUST_ATTACKS, type RobustAttack } from '../../shared/training';
 
 export const ROBUST_DESCRIPTIONS: Record<RobustAttack, string> = {
   clean: 'no attack',
@@ -19,7 +19,7 @@ export const ROBUST_DESCRIPTIONS: Record<RobustAttack, string> = {
   'pgd-100': 'PGD, 100 steps of 2.5 eps/100, several random restarts (robust only if every restart fails)',
   'cw-linf': 'PGD (100 steps) on the Carlini-Wagner logit margin instead of the softmax: immune to a saturated softmax',
   'cw-l2': 'Carlini-Wagner L2 on the logits; robust when its smallest adversarial perturbation exceeds the L2 budget',
-  square: 'Square Attack: black-box random search on the scores (no gradients at all)',
+  square: 'Square Attack: black-box random search on the margin of the scores (no gradients at all)',
   transfer: 'PGD-20 adversarial images crafted on another (standard) model, shown to this one',
 };
 
@@ -68,6 +68,9 @@ export interface RobustSettings {
   epsL2: number;
   restarts: number;
   squareQueries: number;
+  /** Square's initial fraction of pixels per square (Andriushchenko et al. tune it per dataset). */
+  squarePInit: number;
+  squareChannels: SquareChannels;
   cwSteps: number;
   cwSearch: number;
   seed: number;
@@ -91,6 +94,57 @@ export async function attackChunk(attack: Exclude<RobustAttack, 'clean' | 'trans
     case 'cw-l2':
       return [(await carliniWagnerL2(input, { kappa: 0, searchSteps: s.cwSearch, steps: s.cwSteps, learningRate: 0.01, initialConst: 1 })).adversarial];
     case 'square':
-      return [(await squareAttack(input, { eps: s.eps, maxQueries: s.squareQueries, pInit: 0.05, seed: s.seed })).adversarial];
+      return [await square(classifier, x0, labels, s)];
+  }
+}
+
+/**
+ * Square on the report's grey images. `shared` searches the grey image itself (one channel, the
+ * classifier sees it replicated to RGB): every square then moves the grey pixels by the full
+ * eps, and the result is still an RGB image within eps of x0. `independent` is the paper's
+ * per-channel colour draw on RGB.
+ */
+async function square(classifier: ClassifierOracle, x0: FloatTensor, labels: number[], s: RobustSettings): Promise<FloatTensor> {
+  const options = { eps: s.eps, maxQueries: s.squareQueries, pInit: s.squarePInit, seed: s.seed };
+  if (s.squareChannels === 'independent') return (await squareAttack({ classifier, x0, labels }, options)).adversarial;
+  const grey = firstChannel(x0);
+  return replicate((await squareAttack({ classifier: new ReplicatedGrey(classifier), x0: grey, labels }, options)).adversarial);
+}
+
+function firstChannel(x: FloatTensor): FloatTensor {
+  const [n, c, h, w] = x.dims;
+  const out = new Float32Array(n * h * w);
+  for (let b = 0; b < n; b++) out.set(x.data.subarray(b * c * h * w, b * c * h * w + h * w), b * h * w);
+  return floatTensor([n, 1, h, w], out);
+}
+
+/** A classifier of one grey channel in front of an RGB one (the grey image repeated in R, G and B). */
+export class ReplicatedGrey implements ClassifierOracle {
+  constructor(private readonly inner: ClassifierOracle) {}
+  get width(): number {
+    return this.inner.width;
+  }
+  get height(): number {
+    return this.inner.height;
+  }
+  get classes(): number {
+    return this.inner.classes;
+  }
+  labelOf(index: number): string {
+    return this.inner.labelOf(index);
+  }
+  logits(pixels: FloatTensor): Promise<FloatTensor> {
+    return this.inner.logits(replicate(pixels));
+  }
+  /** d/d(grey) is the sum of the three channels' gradients. */
+  async gradient(pixels: FloatTensor, loss: LogitLoss): Promise<ClassifierGradient> {
+    const r = await this.inner.gradient(replicate(pixels), loss);
+    const [n, , h, w] = pixels.dims;
+    const grad = new Float32Array(n * h * w);
+    for (let b = 0; b < n; b++) for (let c = 0; c < 3; c++) for (let k = 0; k < h * w; k++) grad[b * h * w + k] += r.grad.data[(b * 3 + c) * h * w + k];
+    return { ...r, grad: floatTensor([n, 1, h, w], grad) };
+  }
+  dispose(): Promise<void> {
+    return Promise.resolve();
   }
 }

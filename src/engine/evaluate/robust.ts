@@ -3,27 +3,19 @@ import { gradientClassifierForModel } from '../classifier/model-classifier';
 import type { ClassifierOracle } from '../classifier/classifier';
 import { sampleNorms } from '../classifier/batch';
 import { pgd } from '../attacks/digital/pgd';
+import { UserError } from '../errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { loadModel } from '../models/loaded';
 import { floatTensor, type FloatTensor } from '../tensor/tensor';
-import { loadFashionMnist, loadImageFolder, makeBatch, type Dataset } from '../train/data';
+import { loadFashionMnist, loadImageFolder, makeBatch, splitTrainVal, type Dataset } from '../train/data';
+import { VAL_SPLIT, type EvalSplit, type RobustConfig } from '../../shared/training';
 import { replicate } from '../train/teacher';
 import { renderChart } from './plots';
 import { attackChunk, ROBUST_DESCRIPTIONS, type RobustAttack, type RobustSettings } from './robust-attacks';
 import { robustChart } from './robust-chart';
 
-export interface RobustOptions extends RobustSettings {
-  model: string;
-  /** `fashion-mnist` (its test split) or a folder DIR/class/*.png. */
-  data: string;
-  /** The first `count` images (fixed, so every model sees the same ones). */
-  count: number;
-  attacks: RobustAttack[];
-  /** Source model for the transfer attack. */
-  source?: string;
-  /** Radii of the accuracy-vs-eps sweep (PGD-20 and FGSM). */
-  sweep: number[];
-  chunk: number;
+/** The declared settings (src/shared/training.ts) and where to write the report. */
+export interface RobustOptions extends RobustConfig {
   out?: string;
 }
 
@@ -52,9 +44,26 @@ export interface RobustReport {
 
 export type RobustProgress = (message: string) => void;
 
-async function evaluationData(data: string): Promise<{ dataset: Dataset; split: string }> {
-  if (data === 'fashion-mnist') return { dataset: loadFashionMnist('test'), split: 'Fashion-MNIST test (10k, never used for training or choices)' };
-  return { dataset: await loadImageFolder(data, 28), split: `${data} (all images)` };
+/**
+ * The images a report runs on. test: Fashion-MNIST's 10k test set (a folder: all of it). val: the
+ * seeded split a training run with seed `valSeed` held out (VAL_SPLIT.count images, as trainingData
+ * carves it), for choosing attack settings without touching test.
+ */
+export async function evaluationData(data: string, split: EvalSplit, valSeed: number): Promise<{ dataset: Dataset; split: string }> {
+  if (split === 'test') {
+    if (data === 'fashion-mnist') return { dataset: loadFashionMnist('test'), split: 'Fashion-MNIST test (10k, never used for training or choices)' };
+    return { dataset: await loadImageFolder(data, 28), split: `${data} (all images)` };
+  }
+  const all = data === 'fashion-mnist' ? loadFashionMnist('train') : await loadImageFolder(data, 28);
+  const { val } = splitTrainVal(all.count, Math.min(VAL_SPLIT.count, Math.floor(all.count / 5)), valSeed);
+  return { dataset: subset(all, val), split: `${data === 'fashion-mnist' ? 'Fashion-MNIST' : data} val split (seed ${valSeed}, ${val.length} training images held out)` };
+}
+
+function subset(data: Dataset, indices: Uint32Array): Dataset {
+  const px = data.size * data.size;
+  const images = new Uint8Array(indices.length * px);
+  indices.forEach((k, i) => images.set(data.images.subarray(k * px, (k + 1) * px), i * px));
+  return { ...data, name: `${data.name}/val`, images, labels: Uint8Array.from(indices, (k) => data.labels[k]), count: indices.length };
 }
 
 /** Pixels as the classifier takes them: RGB [0,1] at its input size, from grey data. */
@@ -78,10 +87,14 @@ async function correctMask(classifier: ClassifierOracle, x: FloatTensor, labels:
  * after the attack, so clean mistakes are never robust), plus accuracy vs eps for FGSM and PGD-20.
  */
 export async function robustReport(o: RobustOptions, progress?: RobustProgress): Promise<RobustReport> {
-  const { dataset, split } = await evaluationData(o.data);
+  const { dataset, split } = await evaluationData(o.data, o.split, o.valSeed);
   const count = Math.min(o.count, dataset.count);
   const model = await loadModel(o.model);
   const classifier = await gradientClassifierForModel(model);
+  if (classifier.classes !== dataset.labelNames.length) {
+    await classifier.dispose();
+    throw new UserError(`${o.model}: ${classifier.classes} classes, but ${split} has ${dataset.labelNames.length} (evaluate a model on data of its own classes: --data)`);
+  }
   const source = o.source ? await gradientClassifierForModel(await loadModel(o.source)) : undefined;
   const attacks = o.attacks.filter((a) => a !== 'transfer' || source);
   const correct = new Map<RobustAttack, number>(attacks.map((a) => [a, 0]));
@@ -141,7 +154,7 @@ export async function robustReport(o: RobustOptions, progress?: RobustProgress):
     data: o.data,
     split,
     count,
-    settings: { eps: o.eps, epsL2: o.epsL2, restarts: o.restarts, squareQueries: o.squareQueries, cwSteps: o.cwSteps, cwSearch: o.cwSearch, seed: o.seed },
+    settings: { eps: o.eps, epsL2: o.epsL2, restarts: o.restarts, squareQueries: o.squareQueries, squarePInit: o.squarePInit, squareChannels: o.squareChannels, cwSteps: o.cwSteps, cwSearch: o.cwSearch, seed: o.seed },
     rows,
     sweep: sweepKeys.map((k, i) => ({ ...k, accuracy: sweepCorrect[i] / count })),
     ...(cwNorms.length > 0 ? { cwMedianL2: median(cwNorms) } : {}),

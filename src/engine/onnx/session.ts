@@ -95,8 +95,15 @@ function spinningAllowed(options: SessionOptions): boolean {
   return options.spinning ?? process.env.PATCHLAB_ORT_SPIN === '1';
 }
 
+let threadsOverride: number | undefined;
+
+/** Threads of sessions created without an explicit count (a command's --threads); undefined: all cores. */
+export function setDefaultThreads(threads: number | undefined): void {
+  threadsOverride = threads;
+}
+
 export function defaultThreads(): number {
-  return availableParallelism();
+  return threadsOverride ?? availableParallelism();
 }
 
 /** Creates a session from ONNX bytes. Prefer `cachedSession` in loops. */

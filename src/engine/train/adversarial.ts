@@ -3,8 +3,8 @@ import { floatTensor, type FloatTensor } from '../tensor/tensor';
 import type { Parameters } from './parameters';
 import type { TrainingGraph } from './training-graph';
 
-export const ADVERSARIAL = ['pgd', 'fgsm-rs', 'trades'] as const;
-export type AdversarialKind = (typeof ADVERSARIAL)[number];
+import type { AdversarialKind } from '../../shared/training';
+export { ADVERSARIAL, ADVERSARIAL_DEFAULTS, type AdversarialKind } from '../../shared/training';
 
 export interface AdversarialSettings {
   kind: AdversarialKind;
@@ -16,8 +16,6 @@ export interface AdversarialSettings {
   beta: number;
 }
 
-/** Madry et al. use eps 0.3, 40 steps on MNIST; on Fashion-MNIST eps 0.1 with 7 steps of 0.025 is the usual setting. */
-export const ADVERSARIAL_DEFAULTS: Omit<AdversarialSettings, 'kind'> = { eps: 0.1, steps: 7, alpha: 0.025, beta: 6 };
 
 function project(x: Float32Array, clean: Float32Array, eps: number): void {
   for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(0, Math.min(clean[i] + eps, Math.max(clean[i] - eps, x[i]))));

@@ -3,8 +3,8 @@ import { floatConstant } from '../onnx/tensor-data';
 import { Rng } from '../random';
 
 /** The architectures `patchlab train --arch` builds: small nets for 28x28 grey images. */
-export const ARCHITECTURES = ['cnn', 'resnet'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+export { ARCHITECTURES, type Architecture } from '../../shared/training';
+import type { Architecture } from '../../shared/training';
 
 /** The core graph's input: one grey channel in [0, 1]. The exported model takes RGB in front of it. */
 export const GRAY_INPUT = 'gray';

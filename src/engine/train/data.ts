@@ -88,8 +88,8 @@ export function epochOrder(indices: Uint32Array, seed: number, epoch: number): U
   return p.map((k) => indices[k]);
 }
 
-export const AUGMENTATIONS = ['none', 'light'] as const;
-export type Augmentation = (typeof AUGMENTATIONS)[number];
+export { AUGMENTATIONS, type Augmentation } from '../../shared/training';
+import type { Augmentation } from '../../shared/training';
 
 /**
  * Images `indices` as [B, 1, S, S] floats in [0, 1]; `light` augmentation shifts each by up to

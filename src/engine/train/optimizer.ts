@@ -1,9 +1,7 @@
 /** Optimisers over named Float32Array parameters, their state saved and restored by checkpoints. */
 
-export const OPTIMIZERS = ['sgd', 'adam', 'adamw'] as const;
-export type OptimizerKind = (typeof OPTIMIZERS)[number];
-export const SCHEDULES = ['constant', 'cosine', 'step'] as const;
-export type Schedule = (typeof SCHEDULES)[number];
+import type { OptimizerKind, Schedule } from '../../shared/training';
+export { OPTIMIZERS, SCHEDULES, type OptimizerKind, type Schedule } from '../../shared/training';
 
 export interface OptimizerSettings {
   kind: OptimizerKind;

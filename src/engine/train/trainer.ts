@@ -47,7 +47,15 @@ export interface TrainProgress {
   step: number;
   totalSteps: number;
   loss: number;
+  /** Top-1 accuracy on this step's training batch. */
+  trainAccuracy: number;
   valAccuracy?: number;
+}
+
+/** How a caller steers a run: progress out, and a signal that stops it (checkpointed, resumable). */
+export interface TrainControl {
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -70,7 +78,7 @@ export async function trainingData(config: TrainConfig): Promise<{ data: Dataset
 }
 
 /** Starts a training run in `dir` (absent or empty). */
-export async function train(input: TrainConfigInput, dir: string, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+export async function train(input: TrainConfigInput, dir: string, control: TrainControl['onProgress'] | TrainControl = {}): Promise<TrainResult> {
   const config = parseTrainConfig(input);
   const abs = resolve(dir);
   if (existsSync(abs) && readdirSync(abs).length > 0) {
@@ -78,19 +86,23 @@ export async function train(input: TrainConfigInput, dir: string, onProgress?: (
   }
   mkdirSync(abs, { recursive: true });
   writeRunRecord(abs, { kind: 'train', created: new Date().toISOString(), status: 'running', config });
-  return runTraining(config, abs, undefined, onProgress);
+  return runTraining(config, abs, undefined, asControl(control));
 }
 
 /** Continues the run in `dir` from its last checkpoint. */
-export async function resumeTraining(dir: string, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+export async function resumeTraining(dir: string, control: TrainControl['onProgress'] | TrainControl = {}): Promise<TrainResult> {
   const abs = resolve(dir);
   const record = existsSync(abs) ? readRunRecord(abs) : undefined;
   if (record?.kind !== 'train') throw new UserError(`${dir}: not a training run (no ${TRAIN_FILES.run})`);
   const config = parseTrainConfig(record.config);
-  return runTraining(config, abs, readTrainCheckpoint(join(abs, TRAIN_FILES.checkpoint)), onProgress);
+  return runTraining(config, abs, readTrainCheckpoint(join(abs, TRAIN_FILES.checkpoint)), asControl(control));
 }
 
-async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckpoint | undefined, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+function asControl(control: TrainControl['onProgress'] | TrainControl): TrainControl {
+  return typeof control === 'function' ? { onProgress: control } : (control ?? {});
+}
+
+async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckpoint | undefined, { onProgress, signal }: TrainControl): Promise<TrainResult> {
   const { data, train: trainIdx, val } = await trainingData(config);
   const classes = data.labelNames.length;
   const core = sourceNetwork({ arch: config.arch, from: config.from, classes, size: data.size, seed: config.seed });
@@ -123,6 +135,11 @@ async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckp
       const order = epochOrder(trainIdx, config.seed, epoch);
       const first = resume && epoch === resume.epoch ? resume.batch : 0;
       for (let b = first; b < batches && stepNo < totalSteps; b++) {
+        if (signal?.aborted) {
+          // Stopped: keep the place, so `--resume` (or the app's resume) carries on from here.
+          save(epoch, b);
+          throw new UserError(`training stopped at step ${stepNo} of ${totalSteps}; resume with --resume ${dir}`);
+        }
         const started = Date.now();
         const idx = order.subarray(b * config.batch, (b + 1) * config.batch);
         const rng = new Rng(((config.seed * 7919 + epoch) * 100003 + b) >>> 0);
@@ -145,7 +162,8 @@ async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckp
         stepNo++;
         elapsedMs += Date.now() - started;
         window.loss += out.loss;
-        window.correct += correctOf(out.logits, idx, data, classes);
+        const batchCorrect = correctOf(out.logits, idx, data, classes);
+        window.correct += batchCorrect;
         window.seen += idx.length;
         window.steps++;
         const endOfEpoch = b === batches - 1 || stepNo === totalSteps;
@@ -162,7 +180,7 @@ async function runTraining(config: TrainConfig, dir: string, resume: TrainCheckp
             save(epoch, b + 1);
           }
         }
-        onProgress?.({ epoch: epoch + 1, epochs, batch: b + 1, batches, step: stepNo, totalSteps, loss: out.loss, valAccuracy });
+        onProgress?.({ epoch: epoch + 1, epochs, batch: b + 1, batches, step: stepNo, totalSteps, loss: out.loss, trainAccuracy: batchCorrect / idx.length, valAccuracy });
       }
     }
   } finally {

@@ -69,6 +69,32 @@ describe('training run', () => {
     for (const [name, w] of a.values) expect([...b.values.get(name)!], name).toEqual([...w]);
   });
 
+  it("a run stopped by its signal (the app's Stop) checkpoints where it is, and resuming ends where a straight run does", async () => {
+    const data = await makeImageFolder(12);
+    const root = tempDir('patchlab-train-');
+    // No periodic checkpoint inside the epoch: only the stop itself can save step 3.
+    const config = { ...SMALL, data, epochs: 2, checkpointEvery: 100 };
+    await train(config, join(root, 'straight'));
+    const stop = new AbortController();
+    const accuracies: number[] = [];
+    await expect(
+      train(config, join(root, 'stopped'), {
+        signal: stop.signal,
+        onProgress: (p) => {
+          accuracies.push(p.trainAccuracy);
+          if (p.step === 3) stop.abort();
+        },
+      }),
+    ).rejects.toThrow(/training stopped at step 3 of \d+; resume with --resume/);
+    expect(readTrainCheckpoint(join(root, 'stopped', TRAIN_FILES.checkpoint))!.step).toBe(3);
+    expect(accuracies.every((a) => a >= 0 && a <= 1)).toBe(true);
+    await resumeTraining(join(root, 'stopped'));
+    const a = readTrainCheckpoint(join(root, 'straight', TRAIN_FILES.checkpoint))!;
+    const b = readTrainCheckpoint(join(root, 'stopped', TRAIN_FILES.checkpoint))!;
+    expect(b.step).toBe(a.step);
+    for (const [name, w] of a.values) expect([...b.values.get(name)!], name).toEqual([...w]);
+  });
+
   it('refuses a folder that holds a run and names bad data in one line', async () => {
     const data = await makeImageFolder(12);
     const dir = join(tempDir('patchlab-train-'), 'run');

@@ -120,3 +120,13 @@ export function sharedSessionWorkers(): SessionWorkers | undefined {
   if (!shared || shared.size !== count) shared = new SessionWorkers(count);
   return shared;
 }
+
+/**
+ * Stops the process's session workers (the CLI at the end of a command: under tsx a worker
+ * thread keeps the process alive even when unreferenced).
+ */
+export async function closeSharedSessionWorkers(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}

@@ -15,7 +15,7 @@ export interface ProgressPoint {
   success?: number;
 }
 
-export type Screen = 'models' | 'design' | 'optimise' | 'evaluate' | 'webcam' | 'print' | 'digital';
+export type Screen = 'models' | 'design' | 'optimise' | 'evaluate' | 'webcam' | 'print' | 'digital' | 'train';
 
 /** The whole UI's shared state: what the engine can do, its models, scenes, runs and jobs. */
 export class Lab {
