@@ -6,7 +6,7 @@ import { runPatchlab } from '../helpers/cli';
 import { imageFixture, tempDir } from '../helpers/paths';
 
 describe('the built-in zoo from the command line', () => {
-  it('models list shows the seven TF.js models with task and input size', () => {
+  it('models list shows the eight TF.js models with task and input size', () => {
     const r = runPatchlab(['models', 'list', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const models = (JSON.parse(r.stdout) as { models: { name: string; task: string; input: string; source: string }[] }).models;
@@ -19,6 +19,7 @@ describe('the built-in zoo from the command line', () => {
       faceres: 'face-embedding 224x224',
       liveness: 'face-classification 32x32',
       movenet: 'pose 192x192',
+      nanodet: 'detection 416x416',
     });
   });
 

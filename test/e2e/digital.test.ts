@@ -58,7 +58,7 @@ describe('the Digital screen in Chromium (browser mode)', () => {
     const runs = readdirSync(join(home, 'runs')).filter((r) => r.startsWith('digital-fgsm-emotion-'));
     expect(runs).toHaveLength(1);
     expect(readdirSync(join(home, 'runs', runs[0])).sort()).toEqual(
-      ['group1-face', 'group3-face'].flatMap((b) => [`${b}.adv.png`, `${b}.panel.png`, `${b}.perturbation.png`]).concat('results.json').sort(),
+      ['group1-face', 'group3-face'].flatMap((b) => [`${b}.adv.png`, `${b}.panel.png`, `${b}.perturbation.png`]).concat('results.json', 'run.json').sort(),
     );
     const written = JSON.parse(readFileSync(join(home, 'runs', runs[0], 'results.json'), 'utf8'));
     expect(written.results.map((r: { norms: { linf: number } }) => r.norms.linf).every((v: number) => v <= 8 / 255 + 1e-9)).toBe(true);
