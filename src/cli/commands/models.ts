@@ -79,7 +79,8 @@ export function registerModels(program: Command): void {
     .option('--json', 'print the manifest as JSON')
     .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
       const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-      const head = parseHead(str);
+      const detectorOptions = parseDetectorOptions(str);
+      const head = parseHead(str, detectorOptions);
       const input: Partial<InputSpec> = {
         layout: parseChoice('--layout', (str('layout') ?? 'NCHW').toUpperCase(), ['NCHW', 'NHWC'] as const),
         range: parseRange('--range', str('range') ?? '0,1'),
@@ -91,17 +92,15 @@ export function registerModels(program: Command): void {
       if (str('std')) input.std = parseTriple('--std', str('std') as string);
       const labels = str('labels') ? readLabelsFile(str('labels') as string) : undefined;
       const outputs = str('outputs')?.split(',').map((o) => o.trim()).filter((o) => o.length > 0);
-      const detectorOptions = head ? {} : parseDetectorOptions(str);
-      const manifest = await importOnnxModel(file, { name: str('name'), head, input, labels, force: Boolean(opts.force), outputs, detectorOptions, onNote: note });
+      const manifest = await importOnnxModel(file, { name: str('name'), head, input, labels, force: Boolean(opts.force), outputs, detectorOptions: head ? {} : detectorOptions, onNote: note });
       if (opts.json) return printJson(manifest);
       println(`imported '${manifest.name}': patchlab predict ${manifest.name} IMAGE`);
     });
 }
 
 /** `--head` and the flags that go with it; undefined leaves the head to the import's guess. */
-function parseHead(str: (k: string) => string | undefined): Head | undefined {
+function parseHead(str: (k: string) => string | undefined, detectorOptions: Record<string, unknown>): Head | undefined {
   const kind = str('head');
-  const detectorOptions = parseDetectorOptions(str);
   if (kind === undefined) return undefined;
   if (kind === 'classifier') return { kind, output: str('output'), activation: parseChoice('--activation', str('activation') ?? 'logits', ['logits', 'probabilities', 'sigmoid', 'auto'] as const) };
   if (kind === 'embedding') return { kind, output: str('output'), extras: {} };

@@ -117,7 +117,10 @@ let shared: SessionWorkers | undefined;
 export function sharedSessionWorkers(): SessionWorkers | undefined {
   const count = sessionWorkerCount();
   if (count < 2) return undefined;
-  if (!shared || shared.size !== count) shared = new SessionWorkers(count);
+  if (shared?.size !== count) {
+    void shared?.close();
+    shared = new SessionWorkers(count);
+  }
   return shared;
 }
 
