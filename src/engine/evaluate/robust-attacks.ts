@@ -1,5 +1,6 @@
 import { cloneTensor, perSample, project, randomStart } from '../classifier/batch';
 import type { ClassifierGradient, ClassifierOracle } from '../classifier/classifier';
+import { ClassifierWrapper } from '../defences/wrapper';
 import { MarginLoss, type LogitLoss, type LossValue } from '../classifier/losses';
 import { Rng } from '../random';
 import { carliniWagnerL2 } from '../attacks/digital/cw';
@@ -119,20 +120,7 @@ function firstChannel(x: FloatTensor): FloatTensor {
 }
 
 /** A classifier of one grey channel in front of an RGB one (the grey image repeated in R, G and B). */
-export class ReplicatedGrey implements ClassifierOracle {
-  constructor(private readonly inner: ClassifierOracle) {}
-  get width(): number {
-    return this.inner.width;
-  }
-  get height(): number {
-    return this.inner.height;
-  }
-  get classes(): number {
-    return this.inner.classes;
-  }
-  labelOf(index: number): string {
-    return this.inner.labelOf(index);
-  }
+export class ReplicatedGrey extends ClassifierWrapper {
   logits(pixels: FloatTensor): Promise<FloatTensor> {
     return this.inner.logits(replicate(pixels));
   }
@@ -144,7 +132,8 @@ export class ReplicatedGrey implements ClassifierOracle {
     for (let b = 0; b < n; b++) for (let c = 0; c < 3; c++) for (let k = 0; k < h * w; k++) grad[b * h * w + k] += r.grad.data[(b * 3 + c) * h * w + k];
     return { ...r, grad: floatTensor([n, 1, h, w], grad) };
   }
-  dispose(): Promise<void> {
+  /** The wrapped classifier belongs to the caller. */
+  override dispose(): Promise<void> {
     return Promise.resolve();
   }
 }
