@@ -8,6 +8,13 @@ export function parseNumber(flag: string, text: string): number {
   return value;
 }
 
+/** A number in [0, 1]. */
+export function parseFraction(flag: string, text: string): number {
+  const v = parseNumber(flag, text);
+  if (v < 0 || v > 1) throw new UserError(`${flag}: '${text}' must be between 0 and 1`);
+  return v;
+}
+
 export function parsePositiveInt(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) throw new UserError(`${flag}: '${text}' is not a positive whole number`);

@@ -7,7 +7,7 @@ import { UserError } from '../../engine/errors';
 import { parseShape } from '../../engine/render/shapes';
 import { parseEot } from '../eot-option';
 import { note, printJson, println } from '../output';
-import { parseChoice, parseList, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
+import { parseChoice, parseFraction, parseList, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
 
 interface AttackFlags {
   model?: string;
@@ -192,7 +192,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.disguise) input.disguise = f.disguise;
   if (f.init) input.init = f.init;
   if (f.checkpointEvery) input.checkpointEvery = parsePositiveInt('--checkpoint-every', f.checkpointEvery);
-  if (f.earlyStop) input.earlyStop = fraction('--early-stop', f.earlyStop);
+  if (f.earlyStop) input.earlyStop = parseFraction('--early-stop', f.earlyStop);
   if (f.hideLoss) input.hideLoss = parseChoice('--hide-loss', f.hideLoss, HIDE_LOSSES);
   if (f.hideTopK) input.hideTopK = parsePositiveInt('--hide-top-k', f.hideTopK);
   if (f.ensemble) input.ensemble = f.ensemble.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
@@ -210,12 +210,6 @@ function positive(flag: string, text: string): number {
 function nonNegative(flag: string, text: string): number {
   const v = parseNumber(flag, text);
   if (v < 0) throw new UserError(`${flag}: '${text}' must be >= 0`);
-  return v;
-}
-
-function fraction(flag: string, text: string): number {
-  const v = parseNumber(flag, text);
-  if (v < 0 || v > 1) throw new UserError(`${flag}: '${text}' must be between 0 and 1`);
   return v;
 }
 

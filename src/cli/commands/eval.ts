@@ -9,7 +9,7 @@ import { parseEot } from '../eot-option';
 import { goalAndShapeFlags } from './attack-physical';
 import { evalOnGallery } from './faces';
 import { printJson, println, table } from '../output';
-import { parseChoice, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
+import { parseChoice, parseFraction, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
 
 interface EvalFlags {
   model?: string;
@@ -34,6 +34,7 @@ interface EvalFlags {
   wearer?: string;
   impersonate?: string;
   split?: string;
+  minVisible?: string;
   json?: boolean;
 }
 
@@ -54,6 +55,7 @@ export function registerEval(program: Command): void {
     .option('--target <target>', 'for a patch PNG: the target class or face photo')
     .option('--shape <shape>', 'for a patch PNG: eyeglasses[:classic|thick] to place it on the eyes')
     .option('--size <fraction>', 'for a patch PNG: size relative to the object (as in attack --size)')
+    .option('--min-visible <fraction>', 'detector patches: count only objects with at least this fraction of their patch inside the photo (e.g. 0.5 for a torso print whose chest is in view)')
     .option('--natural <image>', 'natural-image control (default: a photo shipped with patchlab)')
     .option('--out <dir>', 'where eval.json and the plots go (default: the run folder, or beside the PNG)')
     .option('--defence <list>', 'input defences every view goes through: random-resize[=MIN_SCALE], jpeg[=QUALITY], bit-depth[=BITS], median[=SIZE], comma-separated')
@@ -73,6 +75,7 @@ export function registerEval(program: Command): void {
       if (f.widen) input.widen = Math.max(1, parseNumber('--widen', f.widen));
       if (f.eot) input.eot = parseEot(f.eot);
       Object.assign(input, goalAndShapeFlags(f));
+      if (f.minVisible) input.minVisible = parseFraction('--min-visible', f.minVisible);
       if (f.natural) input.natural = f.natural;
       if (f.out) input.out = f.out;
       if (f.defence) input.defence = f.defence;

@@ -6,7 +6,7 @@ import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInpu
 import { zooFaceDetector, type FaceDetector } from '../attacks/physical/faces';
 import { targetFromModel } from '../attacks/physical/model-target';
 import { objectsOfClass } from '../attacks/physical/placement';
-import { iou, type Box } from '../../shared/box';
+import { fractionInside, iou, type Box } from '../../shared/box';
 import { alignedFace, predictPlanes, prepareAttack, unit, type Prepared } from '../attacks/physical/prepare';
 import { rasterToPlane } from '../attacks/physical/scenes';
 import { classIndex, type AttackTarget, type TargetPrediction } from '../attacks/physical/target';
@@ -57,6 +57,12 @@ export const EvalOptionsSchema = z.object({
   size: z.number().positive().optional(),
   /** The natural-image control patch; a photo shipped in resources/controls by default. */
   natural: z.string().optional(),
+  /**
+   * Detector patches: count only objects whose placed patch has at least this fraction of its area
+   * inside the photo. A worn print whose chest is below the frame's edge cannot act, so a torso
+   * placement is also judged on the people who can wear it in view; 0 counts everyone.
+   */
+  minVisible: z.number().min(0).max(1).default(0),
   /** IoU at which a detection recovers a ground-truth object. */
   iou: z.number().min(0).max(1).default(0.5),
   /** Where eval.json and the plots go: the run folder, or beside the PNG. */
@@ -146,7 +152,7 @@ export async function evaluateRun(sourcePath: string, input: EvalInput, callback
     'noise control': noiseTexture(source.texture, options.seed),
     'natural control': await naturalTexture(options.natural, source.texture),
   };
-  const judge = await makeJudge(config, target, prepared, options, callbacks);
+  const judge = await makeJudge(config, target, prepared, options, callbacks, notes);
   if (options.annotations && target.task !== 'detector') throw new UserError('--annotations: AP applies to detectors only');
   const apCollector = options.annotations ? await createApCollector(options.annotations, target, prepared.files, classIndex(target, config.class ?? ''), notes, options.area) : undefined;
   const views: ViewParams[] = [];
@@ -303,17 +309,28 @@ interface Judge {
   summarise(rate: number, scores: Record<string, number>): VariantResult;
 }
 
-async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, prepared: Prepared, options: EvalOptions, callbacks: EvalCallbacks): Promise<Judge> {
+async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, prepared: Prepared, options: EvalOptions, callbacks: EvalCallbacks, notes: string[]): Promise<Judge> {
   // A scene set's stored boxes are this model's clean detections already: no second pass.
   const clean = prepared.stored && target.task === 'detector' ? [] : await predictPlanes(target, prepared.planes);
   if (target.task === 'detector') {
     const c = classIndex(target, config.class ?? '');
     const t = config.goal === 'target' && config.target ? classIndex(target, config.target, '--target') : undefined;
     const stored = prepared.stored;
-    const truth: Box[][] = prepared.quads.map((_, i) => {
+    let excluded = 0;
+    const truth: Box[][] = prepared.quads.map((quads, i) => {
       const objects = stored ? [...stored[i]] : objectsOfClass(clean[i].detections ?? [], c, target.threshold).map((d) => d.box);
-      return config.attack === 'sticker' ? objects.slice(0, Math.max(1, prepared.quads[i].length)).slice(0, 1) : objects;
+      if (config.attack === 'sticker') return objects.slice(0, Math.max(1, quads.length)).slice(0, 1);
+      const content = prepared.content?.[i];
+      if (options.minVisible <= 0 || !content || quads.length !== objects.length) return objects;
+      // quads[j] is the patch placed on objects[j]: placement and truth list the same objects in the same order.
+      const kept = objects.filter((_, j) => fractionInside(quads[j], content) >= options.minVisible);
+      excluded += objects.length - kept.length;
+      return kept;
     });
+    if (options.minVisible > 0) {
+      const all = truth.reduce((a, t) => a + t.length, 0) + excluded;
+      notes.push(`--min-visible ${options.minVisible}: ${excluded} of ${all} ${config.class ?? 'object'}(s) left out, less of their patch than that inside the photo`);
+    }
     const name = target.labels[c] ?? String(c);
     return {
       metric: t === undefined ? `${name} recall` : `${name} seen as ${target.labels[t] ?? t}`,

@@ -75,6 +75,25 @@ describe('evaluateRun (toy detector)', () => {
     await expect(evaluateRun(run, { scenes: held, views: 8, defence: 'blur' }, { target: toyDetector() })).rejects.toThrow(/--defence: unknown defence 'blur'/);
   });
 
+  it('--min-visible: leaves out the objects whose patch pokes out of the photo, and says how many', async () => {
+    const png = join(run, 'patch.png');
+    const base = { model: 'toy-detector', class: 'person', scenes: held, views: 2, out: tempDir(), eot: report.eot };
+    const counted = (r: EvalReport): number => r.perScene.reduce((n, s) => n + s.objects, 0);
+    const leftOut = (r: EvalReport): number[] => (/(\d+) of (\d+) person\(s\) left out/.exec(r.notes.join('\n')) ?? []).slice(1).map(Number);
+    const all = await evaluateRun(png, { ...base, size: 1.5 }, { target: toyDetector() });
+    expect(counted(all)).toBeGreaterThan(2);
+    expect(all.notes.join('\n')).not.toMatch(/left out/);
+    // A patch 1.5 box diagonals (40 px) wide sticks out of the 64-px frame for these persons.
+    const big = await evaluateRun(png, { ...base, size: 1.5, minVisible: 0.99 }, { target: toyDetector() });
+    const [left, of] = leftOut(big);
+    expect(of).toBe(counted(all));
+    expect(left).toBeGreaterThan(0);
+    expect(counted(big)).toBe(of - left);
+    // Asking for less of it in view leaves out fewer; a small patch stays inside the box, so inside the photo.
+    expect(leftOut(await evaluateRun(png, { ...base, size: 1.5, minVisible: 0.3 }, { target: toyDetector() }))[0]).toBeLessThan(left);
+    expect(leftOut(await evaluateRun(png, { ...base, size: 0.2, minVisible: 0.99 }, { target: toyDetector() }))[0]).toBe(0);
+  });
+
   it('is deterministic for a seed', async () => {
     const again = await evaluateRun(run, { scenes: held, views: 8, out: tempDir() }, { target: toyDetector() });
     expect(again.variants).toEqual(report.variants);

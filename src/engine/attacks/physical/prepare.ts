@@ -30,6 +30,8 @@ export interface PreparedScenes {
   quads: Quad[][];
   /** Objects of the class per scene, in model-input pixels, when a scene set stored them (no re-detection). */
   stored?: Box[][];
+  /** Where each photo lies in model-input pixels (all of it but a letterbox's bands). */
+  content?: Box[];
 }
 
 export interface Prepared extends PreparedScenes {
@@ -119,7 +121,12 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   const objective = config.ensemble.length > 0 ? ensembleObjective(main, await ensembleMembers(config, target)) : main;
   if (config.ensemble.length > 0) note(`ensemble: ${[target.name, ...config.ensemble].join(' + ')} in one loss`);
   const kept = await streamScenes(keep.map((i) => files[i]), target.width, target.height, target.resize ?? 'stretch');
-  return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), objective, notes };
+  const content = keep.map((i): Box => {
+    const t = scenes.transforms[i];
+    const size = scenes.originalSizes[i];
+    return [t.offsetX, t.offsetY, t.offsetX + size.width * t.scaleX, t.offsetY + size.height * t.scaleY];
+  });
+  return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), content, objective, notes };
 }
 
 /** The further models of an ensemble run, each with its own objective for the run's goal and class. */
