@@ -95,6 +95,14 @@ export async function profileGradient(options: { model: string; batch: number; r
   }
 }
 
+/** onnxruntime's `[{"float":[8,96,112,112]}]` as `float 8×96×112×112`. */
+function formatOutputShapes(shapes: readonly unknown[]): string {
+  return shapes
+    .map((s) => Object.entries(s as Record<string, unknown>).map(([type, dims]) => `${type} ${Array.isArray(dims) ? dims.join('×') : String(dims)}`).join(', '))
+    .join('; ')
+    .slice(0, 80);
+}
+
 /** Kernel time per op type and per node, per run, from onnxruntime's profile of `profiledRuns` runs. */
 function summariseProfile(events: readonly ProfileEvent[], profiledRuns: number): Pick<GradientProfile, 'kernelMs' | 'byType' | 'byNode'> {
   const nodes = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
@@ -107,7 +115,7 @@ function summariseProfile(events: readonly ProfileEvent[], profiledRuns: number)
     t.count++;
     byType.set(op, t);
     const name = e.name.replace(/_kernel_time$/, '');
-    const n = byNode.get(name) ?? { us: 0, op, shape: JSON.stringify(e.args?.output_type_shape ?? []).slice(0, 80) };
+    const n = byNode.get(name) ?? { us: 0, op, shape: formatOutputShapes(e.args?.output_type_shape ?? []) };
     n.us += e.dur;
     byNode.set(name, n);
   }

@@ -205,7 +205,7 @@ export async function measureRatios(o: Pick<BenchOptions, 'batch' | 'iters' | 'r
       results.push({
         id: m.goal,
         status: 'measured',
-        ours: `${spread(runs.map((r) => r.forwardBackwardMs), ms)} (median of ${repeats} runs)`,
+        ours: `${spread(runs.map((r) => r.forwardBackwardMs), ms)} (median of ${repeats} run${repeats === 1 ? '' : 's'})`,
         peer: `PyTorch ${spread(runs.map((r) => r.torchForwardBackwardMs!), ms)}`,
         value: median(speedups),
         valueText: spread(speedups, ratio),

@@ -10,11 +10,11 @@ const share = (part: number, whole: number): string => `${((100 * part) / whole)
 export function profileTables(title: string, p: GradientProfile, top = 8): string {
   return [
     `${title}: onnxruntime's profile of the ${p.forwardOnly ? 'forward' : 'forward + input gradient'} graph, batch ${p.batch}, ` +
-      `one session on ${p.threads} thread(s), ${p.runs} profiled runs: ${p.wallMs.toFixed(0)} ms wall and ${p.kernelMs.toFixed(0)} ms of kernel time per run.`,
+      `one session on ${p.threads === 1 ? 'one thread' : `${p.threads} threads`}, ${p.runs} profiled run${p.runs === 1 ? '' : 's'}: ${p.wallMs.toFixed(0)} ms wall and ${p.kernelMs.toFixed(0)} ms of kernel time per run.`,
     '',
     table(['op type', 'self ms per run', 'share', 'nodes'], p.byType.slice(0, top).map((t) => [t.op, t.ms.toFixed(1), share(t.ms, p.kernelMs), String(t.nodes)])),
     '',
-    table(['slowest node', 'op', 'ms per run', 'output'], p.byNode.slice(0, 5).map((n) => [n.name.slice(0, 60), n.op, n.ms.toFixed(1), n.shape.replace(/\|/g, '/')])),
+    table(['slowest node', 'op', 'ms per run', 'output'], p.byNode.slice(0, 5).map((n) => [n.name.slice(0, 60), n.op, n.ms.toFixed(1), n.shape])),
   ].join('\n');
 }
 
