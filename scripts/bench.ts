@@ -25,6 +25,7 @@ import { profileGradient } from './bench/gradient-profile';
 import { BENCH_ROWS, parseBenchOptions, PATCH_WARMUP_STEPS, type BenchOptions } from './bench/options';
 import { measurePatchRun } from './bench/patch-row';
 import { ablationWorker, measureRatios, ratioWorker } from './bench/ratio';
+import { count } from './bench/markdown';
 import { patchTable, profileTables, webcamTable } from './bench/time-goes';
 import { summariseWebcam } from './bench/webcam-readout';
 
@@ -80,7 +81,7 @@ async function patchRow(o: BenchOptions): Promise<RowOutcome> {
   console.error(`bench: profiling ${DETECTOR}'s gradient graph (batch 1: one image per session worker)`);
   const profile = await profileGradient({ model: DETECTOR, batch: 1, runs: o.profileRuns, threads: 1 });
   return {
-    results: [{ id: 'patch', status: 'measured', ours: `${(p.stepMs / 1000).toFixed(2)} s/step × ${PATCH_STEPS} + ${(p.onceMs / 1000).toFixed(0)} s once (${p.timedSteps} timed steps, ${p.scenes.length} sample photos)`, value: p.minutes }],
+    results: [{ id: 'patch', status: 'measured', ours: `${(p.stepMs / 1000).toFixed(2)} s/step × ${PATCH_STEPS} + ${(p.onceMs / 1000).toFixed(0)} s once (${count(p.timedSteps, 'timed step')}, ${count(p.scenes.length, 'sample photo')})`, value: p.minutes }],
     explain: [
       `### 600-step patch: where a step's time goes\n\n${patchTable(p)}`,
       `The model part, one image at a time: the session workers (one per core, single-threaded sessions) run a step's images ` +
@@ -126,7 +127,7 @@ function renderGoals(o: BenchOptions, results: GoalResult[], explain: string[], 
   const settings = [
     o.only.has('ratio') ? `gradients: batch ${o.batch}, ${o.repeats} runs × ${o.iters} iterations, ${o.threads} threads each side` : undefined,
     o.only.has('webcam') ? `webcam: ${o.webcamWarmup} s warm-up, ${o.webcamSeconds} one-second samples` : undefined,
-    o.only.has('patch') ? `patch: ${PATCH_WARMUP_STEPS} warm-up + ${o.patchSteps} timed steps, extrapolated to ${PATCH_STEPS}` : undefined,
+    o.only.has('patch') ? `patch: ${PATCH_WARMUP_STEPS} warm-up + ${count(o.patchSteps, 'timed step')}, extrapolated to ${PATCH_STEPS}` : undefined,
   ].filter(Boolean);
   return [
     '## Speed goals (issue 19): one run',

@@ -14,3 +14,6 @@ export const ratio = (v: number): string => `${v.toFixed(2)}x`;
 export function spread(values: readonly number[], format: (v: number) => string): string {
   return values.length > 1 ? `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})` : format(values[0]);
 }
+
+/** `1 step`, `3 steps`. */
+export const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -21,7 +21,7 @@ import { loadModel } from '../../src/engine/models/loaded';
 import { cacheDir, packageRoot } from '../../src/engine/paths';
 import { floatTensor } from '../../src/engine/tensor/tensor';
 import { goalOf, isMet, type GoalId, type GoalResult } from './goals';
-import { ms, ratio, spread, table } from './markdown';
+import { count, ms, ratio, spread, table } from './markdown';
 import type { BenchOptions } from './options';
 
 /** Debian's python3 with python3-torch, not a pyenv python3 earlier on PATH. */
@@ -205,7 +205,7 @@ export async function measureRatios(o: Pick<BenchOptions, 'batch' | 'iters' | 'r
       results.push({
         id: m.goal,
         status: 'measured',
-        ours: `${spread(runs.map((r) => r.forwardBackwardMs), ms)} (median of ${repeats} run${repeats === 1 ? '' : 's'})`,
+        ours: `${spread(runs.map((r) => r.forwardBackwardMs), ms)} (median of ${count(repeats, 'run')})`,
         peer: `PyTorch ${spread(runs.map((r) => r.torchForwardBackwardMs!), ms)}`,
         value: median(speedups),
         valueText: spread(speedups, ratio),

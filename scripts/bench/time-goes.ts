@@ -1,6 +1,6 @@
 /** The "where the time goes" tables under the goals' summary: one per goal, from what its row measured. */
 import type { GradientProfile } from './gradient-profile';
-import { table } from './markdown';
+import { count, table } from './markdown';
 import type { PatchMeasurement } from './patch-row';
 import type { WebcamSummary } from './webcam-readout';
 
@@ -10,7 +10,7 @@ const share = (part: number, whole: number): string => `${((100 * part) / whole)
 export function profileTables(title: string, p: GradientProfile, top = 8): string {
   return [
     `${title}: onnxruntime's profile of the ${p.forwardOnly ? 'forward' : 'forward + input gradient'} graph, batch ${p.batch}, ` +
-      `one session on ${p.threads === 1 ? 'one thread' : `${p.threads} threads`}, ${p.runs} profiled run${p.runs === 1 ? '' : 's'}: ${p.wallMs.toFixed(0)} ms wall and ${p.kernelMs.toFixed(0)} ms of kernel time per run.`,
+      `one session on ${p.threads === 1 ? 'one thread' : `${p.threads} threads`}, ${count(p.runs, 'profiled run')}: ${p.wallMs.toFixed(0)} ms wall and ${p.kernelMs.toFixed(0)} ms of kernel time per run.`,
     '',
     table(['op type', 'self ms per run', 'share', 'nodes'], p.byType.slice(0, top).map((t) => [t.op, t.ms.toFixed(1), share(t.ms, p.kernelMs), String(t.nodes)])),
     '',
@@ -45,7 +45,7 @@ export function patchTable(p: PatchMeasurement): string {
   rows.push(['step (wall)', (p.stepMs / 1000).toFixed(2), '100%']);
   if (p.cpuMs !== undefined) rows.push(['step (process CPU time)', (p.cpuMs / 1000).toFixed(2), share(p.cpuMs, p.stepMs)]);
   return [
-    `Mean of ${p.timedSteps} steps after ${p.warmup} warm-up steps, batch ${p.batch}, on ${p.scenes.join(', ')} ` +
+    `Mean of ${count(p.timedSteps, 'step')} after ${count(p.warmup, 'warm-up step')}, batch ${p.batch}, on ${p.scenes.join(', ')} ` +
       `(resources/scenes/samples). Outside the steps (model load, graph build, scene preparation, final files): ${(p.onceMs / 1000).toFixed(0)} s once. ` +
       `${p.steps} steps ≈ ${(p.onceMs / 1000).toFixed(0)} s + ${p.steps} × ${(p.stepMs / 1000).toFixed(2)} s = **${p.minutes.toFixed(1)} min**.`,
     '',
