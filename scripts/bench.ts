@@ -1,292 +1,156 @@
 /**
- * `npm run bench`: forward + input-gradient throughput of our ONNX gradient graphs against
- * PyTorch CPU autograd on MobileNetV2 and ResNet-18 (torchvision, random weights, 224x224,
- * batch 8), and what each lowering choice is worth. Writes its section of BENCHMARKS.md.
+ * `npm run bench`: issue 19's four speed goals measured in one run, each beside its peer or
+ * baseline, in ONE summary table, with the profile that says where each one's time goes:
  *
- * The models are exported by scripts/bench_models.py (Debian python3-torch) into the cache, not
- * committed. Other jobs share the cores, so each of our timed iterations is followed by one of
- * PyTorch's (a persistent Python process), runs repeat in fresh processes, and the table shows
- * medians with their spread.
+ *   ratio   forward + input gradient vs PyTorch CPU autograd, MobileNetV2 and ResNet-18 (bench/ratio.ts)
+ *   webcam  the Webcam screen's FPS in Chromium, centernet 512², fake camera (bench/webcam-chromium.ts)
+ *   patch   a 600-step hide-person patch, batch 8, centernet, extrapolated from real steps (bench/patch-row.ts)
  *
- *   npm run bench -- [--batch 8] [--iters 10] [--repeats 3] [--threads 2] [--no-ablation]
- *   tsx scripts/bench.ts --worker MODEL.onnx NAME BATCH ITERS THREADS LOWERING_JSON   (internal)
+ * Writes the autodiff section and the goals section of BENCHMARKS.md (the goals section only when
+ * every row ran; --no-write for smoke runs).
+ *
+ *   npm run bench -- [--only ratio,webcam,patch] [--batch 8] [--iters 10] [--repeats 3] [--threads 2] [--no-ablation]
+ *                    [--patch-steps 20] [--webcam-seconds 15] [--webcam-warmup 5] [--profile-runs 5] [--no-write]
+ *   tsx scripts/bench.ts --worker MODEL.onnx NAME BATCH ITERS THREADS LOWERING_JSON torch|none   (internal)
+ *   tsx scripts/bench.ts --ablation-worker MODEL.onnx NAME BATCH ITERS THREADS torch|none        (internal)
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { writeBenchmarksSection } from './benchmarks-section';
-import { benchmarkGradient, median } from '../src/engine/autodiff/benchmark';
-import { createGradientOracle } from '../src/engine/autodiff/gradient-oracle';
-import type { LoweringOptions } from '../src/engine/autodiff/lowering/options';
-import { DEFAULT_LOWERING } from '../src/engine/autodiff/lowering/options';
-import { loadModel } from '../src/engine/models/loaded';
-import { cacheDir, packageRoot } from '../src/engine/paths';
-import { floatTensor } from '../src/engine/tensor/tensor';
+import { firstLine, isUserError } from '../src/engine/errors';
 import { closeSharedSessionWorkers } from '../src/engine/onnx/session-workers/pool';
+import { writeBenchmarksSection } from './benchmarks-section';
+import { summaryTable, type GoalResult } from './bench/goals';
+import { profileGradient } from './bench/gradient-profile';
+import { BENCH_ROWS, parseBenchOptions, PATCH_WARMUP_STEPS, type BenchOptions } from './bench/options';
+import { measurePatchRun } from './bench/patch-row';
+import { ablationWorker, measureRatios, ratioWorker } from './bench/ratio';
+import { count } from './bench/markdown';
+import { patchTable, profileTables, webcamTable } from './bench/time-goes';
+import { summariseWebcam } from './bench/webcam-readout';
 
-const PYTHON = '/usr/bin/python3';
-const MODELS = [
-  { name: 'mobilenet_v2', title: 'MobileNetV2', target: 2.0, rssLimit: 1536 },
-  { name: 'resnet18', title: 'ResNet-18', target: 1.3 },
-];
-const ABLATION: { label: string; lowering: LoweringOptions }[] = [
-  { label: 'ConvTranspose for every conv, comparison masks (the naive graph)', lowering: { ...DEFAULT_LOWERING, stride1: 'convtranspose', strided: 'convtranspose', stridedDepthwise: 'convtranspose', masks: 'compare' } },
-  { label: 'stride-1 convs as Conv with flipped weights', lowering: { ...DEFAULT_LOWERING, strided: 'convtranspose', stridedDepthwise: 'convtranspose', masks: 'compare' } },
-  { label: '+ blocked-layout (affine) Relu/Clip masks', lowering: { ...DEFAULT_LOWERING, strided: 'convtranspose', stridedDepthwise: 'convtranspose' } },
-  { label: '+ dense strided convs split into per-phase stride-1 Convs', lowering: { ...DEFAULT_LOWERING, strided: 'phase', stridedDepthwise: 'convtranspose' } },
-  { label: '+ depthwise strided convs per phase too', lowering: { ...DEFAULT_LOWERING, strided: 'phase', stridedDepthwise: 'phase' } },
-  { label: 'strided convs by zero insertion instead', lowering: { ...DEFAULT_LOWERING, strided: 'zero-insert', stridedDepthwise: 'zero-insert' } },
-];
+/** The model of the webcam and patch goals. */
+const DETECTOR = 'centernet';
+const PATCH_STEPS = 600;
 
-interface WorkerResult {
-  forwardMs: number;
-  forwardBackwardMs: number;
-  forwardBackwardCpuMs: number;
-  buildMs: number;
-  peakRssMb: number;
-  torchForwardBackwardMs?: number;
-  torchForwardBackwardCpuMs?: number;
-  load: number;
+/** One goal row's findings and the "where the time goes" text that explains them. */
+interface RowOutcome {
+  results: GoalResult[];
+  explain: string[];
 }
 
-interface AblationResult {
-  variants: { label: string; wallMs: number; cpuMs: number }[];
-  torchWallMs?: number;
+async function ratioRow(o: BenchOptions): Promise<RowOutcome> {
+  const r = await measureRatios(o);
+  if (r.section && o.write) console.error(`bench: wrote ${writeBenchmarksSection('autodiff benchmark', 'npm run bench', r.section)}`);
+  if (r.section) process.stdout.write(r.section + '\n\n');
+  const explain: string[] = [];
+  for (const m of r.models) {
+    console.error(`bench: profiling ${m.title}'s gradient graph`);
+    const p = await profileGradient({ model: m.path, batch: o.batch, runs: o.profileRuns, threads: 1 });
+    explain.push(`### ${m.title}: where the gradient's time goes\n\n${profileTables(m.title, p)}`);
+  }
+  return { results: r.results, explain };
 }
 
-/** A persistent PyTorch process that runs one forward + input gradient per request. */
-class TorchServer {
-  private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-  ) {}
-
-  static async start(model: string, batch: number, threads: number): Promise<TorchServer> {
-    const child = spawn(PYTHON, [join(packageRoot(), 'scripts/bench_models.py'), 'serve', model, String(batch), String(threads)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const server = new TorchServer(child, lines);
-    const first = await lines.next();
-    if (first.done) throw new Error(`PyTorch server for ${model} exited`);
-    return server;
+async function webcamRow(o: BenchOptions): Promise<RowOutcome> {
+  const skip = (reason: string): RowOutcome => ({ results: [{ id: 'webcam', status: 'skipped', reason }], explain: [] });
+  let harness: typeof import('../test/e2e/harness');
+  let measure: typeof import('./bench/webcam-chromium');
+  try {
+    harness = await import('../test/e2e/harness');
+    measure = await import('./bench/webcam-chromium');
+  } catch (error) {
+    return skip(`no playwright-core (${firstLine(error)})`);
   }
-
-  /** Runs once; returns [wall ms, process CPU ms]. */
-  async run(command: 'fb' | 'fwd'): Promise<[number, number]> {
-    this.child.stdin.write(command + '\n');
-    const answer = await this.lines.next();
-    if (answer.done) throw new Error('PyTorch server exited');
-    const [wall, cpu] = answer.value.split(' ').map(Number);
-    return [wall, cpu];
-  }
-
-  stop(): void {
-    this.child.stdin.end();
-  }
-}
-
-async function worker(args: string[]): Promise<void> {
-  const [path, name, batch, iters, threads, loweringJson, torch] = args;
-  const model = await loadModel(path);
-  const server = torch === 'torch' ? await TorchServer.start(name, Number(batch), Number(threads)) : undefined;
-  const torchTimes: [number, number][] = [];
-  if (server) for (let i = 0; i < 2; i++) await server.run('fb');
-  const r = await benchmarkGradient(model, {
-    batch: Number(batch),
-    iters: Number(iters),
-    threads: Number(threads),
-    lowering: JSON.parse(loweringJson) as Partial<LoweringOptions>,
-    between: server ? async () => void torchTimes.push(await server.run('fb')) : undefined,
-  });
-  server?.stop();
-  const result: WorkerResult = {
-    forwardMs: r.forwardMs,
-    forwardBackwardMs: r.forwardBackwardMs,
-    forwardBackwardCpuMs: r.forwardBackwardCpuMs,
-    buildMs: r.buildMs,
-    peakRssMb: r.peakRssMb,
-    torchForwardBackwardMs: server ? median(torchTimes.map((t) => t[0])) : undefined,
-    torchForwardBackwardCpuMs: server ? median(torchTimes.map((t) => t[1])) : undefined,
-    load: loadavg()[0],
+  if (!existsSync(harness.CHROMIUM)) return skip(`no chromium (${harness.CHROMIUM} is missing)`);
+  if (spawnSync('ffmpeg', ['-version']).status !== 0) return skip('no ffmpeg (it makes the fake camera)');
+  // ensureBuilt builds the renderer only when out/ has none: after changing src/renderer, `npm run build` first.
+  console.error(`bench: webcam in Chromium (the renderer as built in out/), ${o.webcamWarmup} s warm-up + ${o.webcamSeconds} s`);
+  const m = await measure.measureWebcamInChromium({ model: DETECTOR, seconds: o.webcamSeconds, warmup: o.webcamWarmup });
+  const w = summariseWebcam(m.readouts);
+  if (!w) throw new Error(`the Webcam screen's benchmark readout did not read: '${m.readouts[0] ?? ''}'`);
+  return {
+    results: [{ id: 'webcam', status: 'measured', ours: `FPS readout, ${DETECTOR}, median of ${w.samples} s after ${o.webcamWarmup} s warm-up`, peer: 'fake camera at 30 fps', value: w.fps.median, valueText: `${w.fps.median.toFixed(1)} FPS (${w.fps.min.toFixed(1)}–${w.fps.max.toFixed(1)})` }],
+    explain: [`### Webcam: where a frame's time goes\n\n${webcamTable(w)}`],
   };
-  process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-/**
- * Every lowering variant in one process, their runs interleaved round by round (and with
- * PyTorch's), so the comparison between variants sees the same load.
- */
-async function ablationWorker(args: string[]): Promise<void> {
-  const [path, name, batch, iters, threads, torch] = args;
-  const n = Number(batch);
-  const model = await loadModel(path);
-  const oracles = ABLATION.map((v) => createGradientOracle(model, { kind: 'ce' }, { threads: Number(threads), lowering: v.lowering }));
-  for (const o of oracles) await o.prepare(n);
-  const pixels = floatTensor([n, 3, model.height, model.width], Float32Array.from({ length: n * 3 * model.height * model.width }, (_, i) => ((i * 2654435761) % 1000) / 1000));
-  const labels = Array.from({ length: n }, (_, i) => (i * 7919) % 1000);
-  const server = torch === 'torch' ? await TorchServer.start(name, n, Number(threads)) : undefined;
-  const wall = ABLATION.map(() => [] as number[]);
-  const cpu = ABLATION.map(() => [] as number[]);
-  const torchWall: number[] = [];
-  for (let round = 0; round < Number(iters) + 1; round++) {
-    for (let v = 0; v < oracles.length; v++) {
-      const c = process.cpuUsage();
-      const start = performance.now();
-      await oracles[v].gradient(pixels, { labels });
-      const used = process.cpuUsage(c);
-      if (round > 0) {
-        wall[v].push(performance.now() - start);
-        cpu[v].push((used.user + used.system) / 1000);
-      }
-    }
-    if (server) {
-      const [w] = await server.run('fb');
-      if (round > 0) torchWall.push(w);
-    }
-  }
-  server?.stop();
-  for (const o of oracles) await o.dispose();
-  const result: AblationResult = {
-    variants: ABLATION.map((v, i) => ({ label: v.label, wallMs: median(wall[i]), cpuMs: median(cpu[i]) })),
-    torchWallMs: server ? median(torchWall) : undefined,
+async function patchRow(o: BenchOptions): Promise<RowOutcome> {
+  console.error(`bench: ${PATCH_WARMUP_STEPS} + ${o.patchSteps} steps of a hide-person patch on ${DETECTOR}, batch 8`);
+  const p = await measurePatchRun({ model: DETECTOR, batch: 8, warmup: PATCH_WARMUP_STEPS, timedSteps: o.patchSteps, steps: PATCH_STEPS });
+  console.error(`bench: profiling ${DETECTOR}'s gradient graph (batch 1: one image per session worker)`);
+  const profile = await profileGradient({ model: DETECTOR, batch: 1, runs: o.profileRuns, threads: 1 });
+  return {
+    results: [{ id: 'patch', status: 'measured', ours: `${(p.stepMs / 1000).toFixed(2)} s/step × ${PATCH_STEPS} + ${(p.onceMs / 1000).toFixed(0)} s once (${count(p.timedSteps, 'timed step')}, ${count(p.scenes.length, 'sample photo')})`, value: p.minutes }],
+    explain: [
+      `### 600-step patch: where a step's time goes\n\n${patchTable(p)}`,
+      `The model part, one image at a time: the session workers (one per core, single-threaded sessions) run a step's images ` +
+        `through ${DETECTOR}'s batch-1 gradient graph. ${profileTables(DETECTOR, profile)}`,
+    ],
   };
-  process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-/** One measurement in a fresh process, so its peak RSS is the model's own. */
-function spawnWorker<T>(mode: string, args: string[]): T {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(packageRoot(), 'scripts/bench.ts'), mode, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`benchmark worker ${args[1]} failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
-}
-
-function runWorker(path: string, name: string, batch: number, iters: number, threads: number, lowering: Partial<LoweringOptions>, torch: boolean): WorkerResult {
-  return spawnWorker<WorkerResult>('--worker', [path, name, String(batch), String(iters), String(threads), JSON.stringify(lowering), torch ? 'torch' : 'none']);
-}
-
-function option(args: string[], flag: string, fallback: number): number {
-  const i = args.indexOf(flag);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
-
-const ms = (v: number) => `${v < 100 ? v.toFixed(1) : Math.round(v)} ms`;
-const spread = (values: number[], format: (v: number) => string) =>
-  values.length > 1 ? `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})` : format(values[0]);
-const ratio = (v: number) => `${v.toFixed(2)}x`;
+const ROWS = { ratio: ratioRow, webcam: webcamRow, patch: patchRow } as const;
 
 async function main(args: string[]): Promise<void> {
-  if (args[0] === '--worker') return worker(args.slice(1));
+  if (args[0] === '--worker') return ratioWorker(args.slice(1));
   if (args[0] === '--ablation-worker') return ablationWorker(args.slice(1));
-  const batch = option(args, '--batch', 8);
-  const iters = option(args, '--iters', 10);
-  const repeats = option(args, '--repeats', 3);
-  const threads = option(args, '--threads', 2);
-  const ablation = !args.includes('--no-ablation');
-  const torch = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }).status === 0;
-  const dir = join(cacheDir(), 'bench');
-  if (torch) {
-    const exported = spawnSync(PYTHON, [join(packageRoot(), 'scripts/bench_models.py'), 'export', dir], { stdio: 'inherit' });
-    if (exported.status !== 0) throw new Error('exporting the benchmark models failed');
-  }
-  const available = MODELS.filter((m) => existsSync(join(dir, `${m.name}.onnx`)));
-  if (available.length === 0) {
-    console.error(`bench: no benchmark models in ${dir}, and ${PYTHON} has no torch/torchvision to export them`);
-    process.exitCode = 1;
-    return;
-  }
+  const o = parseBenchOptions(args);
   const loadBefore = loadavg()[0];
-  const rows: string[][] = [];
-  const cpuRows: string[][] = [];
-  for (const m of available) {
-    const runs: WorkerResult[] = [];
-    for (let r = 0; r < repeats; r++) {
-      console.error(`bench: ${m.name} run ${r + 1}/${repeats}`);
-      runs.push(runWorker(join(dir, `${m.name}.onnx`), m.name, batch, iters, threads, DEFAULT_LOWERING, torch));
-    }
-    const speedups = runs.filter((r) => r.torchForwardBackwardMs).map((r) => r.torchForwardBackwardMs! / r.forwardBackwardMs);
-    const rss = runs.map((r) => r.peakRssMb);
-    rows.push([
-      m.title,
-      spread(runs.map((r) => r.forwardMs), ms),
-      spread(runs.map((r) => r.forwardBackwardMs), ms),
-      torch ? spread(runs.map((r) => r.torchForwardBackwardMs!), ms) : 'n/a',
-      speedups.length ? `**${spread(speedups, ratio)}**` : 'n/a',
-      `>= ${m.target.toFixed(1)}x${speedups.length ? (median(speedups) >= m.target ? ' ✓' : ' ✗') : ''}`,
-      `${spread(rss, (v) => `${Math.round(v)} MB`)}${m.rssLimit ? ` (<= ${m.rssLimit} MB${Math.max(...rss) <= m.rssLimit ? ' ✓' : ' ✗'})` : ''}`,
-      ms(median(runs.map((r) => r.buildMs))),
-    ]);
-    if (torch) {
-      console.error(`bench: ${m.name} single-thread CPU time`);
-      const one = runWorker(join(dir, `${m.name}.onnx`), m.name, batch, Math.max(3, Math.round(iters / 2)), 1, DEFAULT_LOWERING, true);
-      cpuRows.push([m.title, ms(one.forwardBackwardCpuMs), ms(one.torchForwardBackwardCpuMs!), ratio(one.torchForwardBackwardCpuMs! / one.forwardBackwardCpuMs)]);
+  const started = new Date();
+  const results: GoalResult[] = [];
+  const explain: string[] = [];
+  for (const row of BENCH_ROWS) {
+    if (!o.only.has(row)) continue;
+    try {
+      const r = await ROWS[row](o);
+      results.push(...r.results);
+      explain.push(...r.explain);
+    } catch (error) {
+      // One row failing must not lose the others' numbers; the exit code still says it failed.
+      console.error(`bench: ${row}: ${firstLine(error)}`);
+      if (args.includes('--debug')) console.error(error);
+      process.exitCode = 1;
+      const ids = row === 'ratio' ? (['mobilenet', 'resnet'] as const) : ([row] as const);
+      for (const id of ids) if (!results.some((r) => r.id === id)) results.push({ id, status: 'failed', reason: firstLine(error) });
     }
   }
-  const ablationRows: string[][] = [];
-  if (ablation) {
-    for (const m of available) {
-      console.error(`bench: ${m.name} lowering variants`);
-      const r = spawnWorker<AblationResult>('--ablation-worker', [join(dir, `${m.name}.onnx`), m.name, String(batch), String(Math.max(5, Math.round(iters / 2))), String(threads), torch ? 'torch' : 'none']);
-      const naive = r.variants[0];
-      r.variants.forEach((v, i) => {
-        const isDefault = JSON.stringify(ABLATION[i].lowering) === JSON.stringify(DEFAULT_LOWERING);
-        ablationRows.push([m.title, isDefault ? `${v.label} (default)` : v.label, ms(v.wallMs), ratio(naive.wallMs / v.wallMs), ms(v.cpuMs), r.torchWallMs ? ratio(r.torchWallMs / v.wallMs) : 'n/a']);
-      });
-    }
-  }
-  const loadAfter = loadavg()[0];
-  writeSection(renderSection({ rows, cpuRows, ablationRows, batch, iters, repeats, threads, torch, loadBefore, loadAfter }));
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-
-function renderSection(s: { rows: string[][]; cpuRows: string[][]; ablationRows: string[][]; batch: number; iters: number; repeats: number; threads: number; torch: boolean; loadBefore: number; loadAfter: number }): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const lines = [
-    '## Autodiff: forward + input gradient vs PyTorch CPU autograd',
-    '',
-    `Written by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 10)}: ${cpu}, ${cpus().length} cores, ` +
-      `onnxruntime-node and PyTorch both on ${s.threads} threads, batch ${s.batch}, 224x224, cross-entropy on random images and labels. ` +
-      `Load average ${s.loadBefore.toFixed(1)} at the start and ${s.loadAfter.toFixed(1)} at the end: other jobs share the cores, so absolute ` +
-      `times are noisy; each of our timed runs is followed by one of PyTorch's so both see the same load, and the speedup is the ratio ` +
-      `within each run. Cells: median over ${s.repeats} runs (fresh processes) of each run's median of ${s.iters} iterations, ` +
-      'with the min–max across runs in brackets. Peak RSS is the whole benchmark process (graph building included).',
-    '',
-    table(['model', 'ours: forward', 'ours: forward + input grad', 'PyTorch: forward + input grad', 'speedup', 'target', 'peak RSS', 'graph build (once)'], s.rows),
-  ];
-  if (!s.torch) lines.push('', `PyTorch was not available (${PYTHON} has no torch), so only our times are shown.`);
-  if (s.cpuRows.length > 0) {
-    lines.push(
-      '',
-      'The same work on one thread, as process CPU time per forward + input gradient (median): time spent waiting for a core ' +
-        'does not count, so this is the least load-sensitive comparison the shared machine allows.',
-      '',
-      table(['model', 'ours: CPU', 'PyTorch: CPU', 'ratio'], s.cpuRows),
-    );
-  }
-  if (s.ablationRows.length > 0) {
-    lines.push(
-      '',
-      '### What each lowering choice is worth',
-      '',
-      `All variants built in one process and run round-robin (each round also runs PyTorch once), medians of ${Math.max(5, Math.round(s.iters / 2))} rounds ` +
-        `on ${s.threads} threads. Rows build on each other unless they say "instead"; "vs naive" is the first row's time over the row's.`,
-      '',
-      table(['model', 'backward form', 'forward + input grad', 'vs naive', 'CPU time', 'vs PyTorch'], s.ablationRows),
-    );
-  }
-  return lines.join('\n');
-}
-
-/** Replaces this benchmark's section of BENCHMARKS.md, leaving other sections alone. */
-function writeSection(section: string): void {
-  const path = writeBenchmarksSection('autodiff benchmark', 'npm run bench', section);
-  console.error(`bench: wrote ${path}`);
+  const section = renderGoals(o, results, explain, started, loadBefore, loadavg()[0]);
   process.stdout.write(section + '\n');
+  const everyRow = BENCH_ROWS.every((r) => o.only.has(r));
+  if (o.write && everyRow) console.error(`bench: wrote ${writeBenchmarksSection('speed goals (issue 19)', 'npm run bench', section)}`);
+  else console.error(`bench: the goals section of BENCHMARKS.md was left alone (${o.write ? 'not every row ran' : '--no-write'})`);
 }
 
-await main(process.argv.slice(2));
-// Session workers run from sources keep the process alive; the script is done.
-await closeSharedSessionWorkers();
+function renderGoals(o: BenchOptions, results: GoalResult[], explain: string[], started: Date, loadBefore: number, loadAfter: number): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const settings = [
+    o.only.has('ratio') ? `gradients: batch ${o.batch}, ${o.repeats} runs × ${o.iters} iterations, ${o.threads} threads each side` : undefined,
+    o.only.has('webcam') ? `webcam: ${o.webcamWarmup} s warm-up, ${o.webcamSeconds} one-second samples` : undefined,
+    o.only.has('patch') ? `patch: ${PATCH_WARMUP_STEPS} warm-up + ${count(o.patchSteps, 'timed step')}, extrapolated to ${PATCH_STEPS}` : undefined,
+  ].filter(Boolean);
+  return [
+    '## Speed goals (issue 19): one run',
+    '',
+    `Written by \`npm run bench\` (scripts/bench.ts) on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpu}, ${cpus().length} cores, ` +
+      `load average ${loadBefore.toFixed(1)} at the start and ${loadAfter.toFixed(1)} at the end. Settings: ${settings.join('; ')}. ` +
+      'A goal is met (✓) when the median reaches it' +
+      (o.only.has('patch') ? '; the patch time is the mean step times 600 plus the time outside the steps once.' : '.'),
+    '',
+    summaryTable(results),
+    ...(explain.length > 0 ? ['', ...explain.flatMap((e) => [e, ''])] : []),
+  ]
+    .join('\n')
+    .trimEnd();
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (!isUserError(error) || process.argv.includes('--debug')) throw error;
+  console.error(`bench: ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  // Session workers run from sources keep the process alive; the script is done.
+  await closeSharedSessionWorkers();
+}
