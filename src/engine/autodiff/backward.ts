@@ -45,7 +45,7 @@ export function buildBackward(spec: BackwardSpec): Map<string, string | undefine
   const total = (value: string): string | undefined => {
     const list = pending.get(value);
     if (!list || list.length === 0) return undefined;
-    const sum = list.length === 1 ? list[0] : emit.op('Sum', list);
+    const sum = emit.sum(list);
     pending.set(value, [sum]);
     return sum;
   };

@@ -83,6 +83,15 @@ export class Emitter {
   add(a: string, b: string): string {
     return this.op('Add', [a, b]);
   }
+  /**
+   * The sum of one or more tensors as a chain of Adds rather than one Sum node: WebGPU and CoreML
+   * have no Sum kernel (BENCHMARKS: accelerator op coverage), and onnxruntime's CPU provider can
+   * fuse an Add into the Conv that produces one of its inputs.
+   */
+  sum(terms: readonly string[]): string {
+    if (terms.length === 0) throw new Error('sum of no terms');
+    return terms.slice(1).reduce((acc, t) => this.add(acc, t), terms[0]);
+  }
   sub(a: string, b: string): string {
     return this.op('Sub', [a, b]);
   }

@@ -36,5 +36,5 @@ export function vectorJacobian(ctx: HeadContext, outputs: string[]): LossHead {
     outputGrads[output] = grad;
     return perSample(ctx, ctx.emit.mul(output, grad), shape, 'ReduceSum');
   });
-  return { loss: terms.length === 1 ? terms[0] : ctx.emit.op('Sum', terms), args: { outputGrads } };
+  return { loss: ctx.emit.sum(terms), args: { outputGrads } };
 }

@@ -53,5 +53,5 @@ export function hardSwishSlope(emit: Emitter, x: string, channels: number): stri
   const ramp = channelAffine(emit, x, channels, 1 / 3, 0.5, [-0.5, 1.5]);
   const low = channelAffine(emit, x, channels, -STEP_SCALE, -3 * STEP_SCALE, [0, 0.5]);
   const high = channelAffine(emit, x, channels, -STEP_SCALE, 3 * STEP_SCALE, [-0.5, 0]);
-  return emit.op('Sum', [ramp, low, high]);
+  return emit.sum([ramp, low, high]);
 }

@@ -43,7 +43,7 @@ function extremum(ctx: GradContext) {
   const g = ctx.dy[0]!;
   const y = node.outputs[0];
   const hits = node.inputs.map((x) => emit.cast(emit.op('Equal', [x, y]), ctx.values.type(y)));
-  const count = hits.length === 1 ? undefined : emit.op('Sum', hits);
+  const count = hits.length === 1 ? undefined : emit.sum(hits);
   const share = count ? emit.div(g, count) : g;
   return node.inputs.map((_, i) => (ctx.needs(i) ? operandGrad(ctx, i, emit.mul(share, hits[i])) : undefined));
 }

@@ -151,7 +151,7 @@ function pad(ctx: GradContext) {
       if (b > 0) terms.push(place(emit.reduceSum(emit.slice(g, [0], [b], [axis]), [axis], true), 0, n - 1));
       if (e > 0) terms.push(place(emit.reduceSum(emit.slice(g, [b + n], [b + n + e], [axis]), [axis], true), n - 1, 0));
     }
-    g = terms.length === 1 ? terms[0] : emit.op('Sum', terms);
+    g = emit.sum(terms);
   }
   return [g];
 }
