@@ -48,17 +48,30 @@ function isPlain2d(g: ConvGeometry): boolean {
   return g.kernel.length === 2 && g.strides[0] === g.strides[1] && g.dilations.every((d) => d === 1);
 }
 
-/** ConvTranspose with the forward weights, sized to X with output_padding where the last rows were unread. */
+/**
+ * ConvTranspose with the forward weights, sized to X with output_padding where the last rows were
+ * unread. Pads are made symmetric where output_padding can make up the difference (CUDA's
+ * ConvTranspose takes only symmetric pads, and sends the node to the CPU otherwise): cropping one
+ * more row at the end of an output made one row longer by output_padding keeps the same rows,
+ * since the added row receives nothing.
+ */
 function convTranspose(r: ConvInputGradRequest): string {
   const g = r.geometry;
   const end = padsEndUsed(g);
+  let padsEnd = end.map((e) => Math.max(0, e));
+  let outputPadding = end.map((e) => Math.max(0, -e));
+  const symmetricPadding = end.map((e, i) => g.padsBegin[i] - e);
+  if (symmetricPadding.every((p, i) => p >= 0 && p < Math.max(g.strides[i], g.dilations[i]))) {
+    padsEnd = [...g.padsBegin];
+    outputPadding = symmetricPadding;
+  }
   return r.emit.op('ConvTranspose', [r.dy, r.weight], {
     strides: ints(g.strides),
     dilations: ints(g.dilations),
     group: int(r.group),
     kernel_shape: ints(g.kernel),
-    pads: ints([...g.padsBegin, ...end.map((e) => Math.max(0, e))]),
-    output_padding: ints(end.map((e) => Math.max(0, -e))),
+    pads: ints([...g.padsBegin, ...padsEnd]),
+    output_padding: ints(outputPadding),
   });
 }
 
