@@ -25,7 +25,9 @@ describe('patchlab models ops', () => {
     expect(gradient.nodes).toBeGreaterThan(forward.nodes);
     for (const g of report.graphs) {
       expect(Object.values(g.ops).reduce((a, b) => a + b, 0)).toBe(g.nodes);
-      expect(g.providers.map((p) => p.provider)).toEqual(['cuda', 'tensorrt', 'dml', 'coreml', 'webgpu']);
+      // CoreML twice: the NeuralNetwork format patchlab asks for, and MLProgram.
+      expect(g.providers.map((p) => p.provider)).toEqual(['cuda', 'tensorrt', 'dml', 'coreml', 'coreml', 'webgpu']);
+      expect(g.providers[4]).toMatchObject({ variant: 'MLProgram' });
       for (const p of g.providers) {
         expect(p.nodes + p.folded).toBe(g.nodes);
         for (const f of p.fallbacks) {

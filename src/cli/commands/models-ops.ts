@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { attackGraphs, forwardGraph } from '../../engine/attacks/physical/attack-graphs';
 import { loadModel } from '../../engine/models/loaded';
-import { parseDevice } from '../../engine/onnx/device';
+import { parseDevice, setDevice } from '../../engine/onnx/device';
 import type { Model } from '../../engine/onnx/ir';
 import type { ProviderFallbacks } from '../../engine/onnx/provider-ops/fallback';
 import { graphOpsReport, tableProvenance, type GraphOpsReport } from '../../engine/onnx/provider-ops/report';
@@ -28,6 +28,9 @@ export function registerModelOps(models: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (ref: string, opts: OpsFlags, cmd: Command) => {
     const providers = providersFor(cmd.optsWithGlobals<{ device?: string }>().device ?? process.env.PATCHLAB_DEVICE);
+    // --device names the provider to report on; building the graphs (shape discovery) runs on the
+    // CPU, so the report works on a machine without that provider.
+    setDevice('cpu');
     const batch = parsePositiveInt('--batch', opts.batch ?? '1');
     const model = await loadModel(ref, modelOverrides(opts), note);
     const graphs: { name: string; about: string; model: Model }[] = [];
@@ -41,9 +44,10 @@ export function registerModelOps(models: Command): void {
     for (const r of reports) printReport(model.name, r);
     if (providers.length === 0) return println('--device cpu: the CPU provider runs every node');
     if (providers.length === 1) {
-      const { source, notes } = tableProvenance(providers[0]);
+      const { source, notes, variants } = tableProvenance(providers[0]);
       println(`${providers[0]} table: ${source}`);
       for (const n of notes) println(`  note: ${n}`);
+      for (const v of variants) println(`${providers[0]} (${v.variant}) table: ${v.source}`);
     } else println('tables: src/engine/onnx/provider-ops/<provider>.json (each names its source); --device PROVIDER shows one with its notes');
   });
 }
@@ -63,7 +67,7 @@ function printReport(model: string, r: GraphOpsReport & { graph: string; about: 
   println(`  ops  ${Object.entries(r.ops).map(([op, n]) => `${op} ${n}`).join(', ')}`);
   if (r.providers.length === 0) return;
   println('  cpu fallbacks:');
-  println(table(r.providers.map((p) => ['   ', p.provider, describe(p)])));
+  println(table(r.providers.map((p) => ['   ', p.variant ? `${p.provider} (${p.variant})` : p.provider, describe(p)])));
 }
 
 function describe(p: ProviderFallbacks): string {

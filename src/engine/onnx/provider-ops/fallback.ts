@@ -15,6 +15,8 @@ export interface FallbackGroup {
 
 export interface ProviderFallbacks {
   provider: Accelerator;
+  /** The provider option the table assumes, when not the default. */
+  variant?: string;
   /** Nodes the provider is asked about: the graph's nodes less those folded away at load. */
   nodes: number;
   /** Nodes onnxruntime folds into initializers before assigning providers. */
@@ -75,7 +77,7 @@ export function cpuFallbacks(model: Model, provider: Accelerator, table: KernelT
     if (reason) add(fallbacks, node, reason);
   });
   const sorted = (m: Map<string, FallbackGroup>) => [...m.values()].sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType));
-  return { provider, nodes: graph.nodes.length - folded.size, folded: folded.size, fallbacks: sorted(fallbacks), uncovered: sorted(uncovered) };
+  return { provider, ...(table.variant ? { variant: table.variant } : {}), nodes: graph.nodes.length - folded.size, folded: folded.size, fallbacks: sorted(fallbacks), uncovered: sorted(uncovered) };
 }
 
 /** Why no kernel of the table serves the node, or undefined when one does. */
@@ -141,5 +143,9 @@ function conditionHolds(c: NodeCondition, node: Node, constants: Set<string>): b
     }
     case 'maxOutputs':
       return node.outputs.filter((o) => o !== '').length <= (c.count ?? 1);
+    case 'zeros': {
+      const v = attributeValue(node.attributes[c.attribute ?? '']);
+      return !Array.isArray(v) || v.every((x) => x === 0);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Model } from '../ir';
 import { opsetVersion } from '../ir';
 import { cpuFallbacks, type ProviderFallbacks } from './fallback';
-import { KERNEL_TABLES } from './tables';
+import { KERNEL_TABLES, tablesFor } from './tables';
 import type { Accelerator } from './table';
 
 export interface GraphOpsReport {
@@ -27,12 +27,13 @@ export function graphOpsReport(model: Model, providers: readonly Accelerator[]):
     opset: opsetVersion(model),
     nodes: model.graph.nodes.length,
     ops: opHistogram(model),
-    providers: providers.map((p) => cpuFallbacks(model, p)),
+    providers: providers.flatMap((p) => tablesFor(p).map((t) => cpuFallbacks(model, p, t))),
   };
 }
 
 /** Where each provider's table was read from and what it cannot check, for the report's footer. */
-export function tableProvenance(provider: Accelerator): { source: string; notes: string[] } {
+export function tableProvenance(provider: Accelerator): { source: string; notes: string[]; variants: { variant: string; source: string }[] } {
   const table = KERNEL_TABLES[provider];
-  return { source: table.source, notes: table.notes ?? [] };
+  const variants = tablesFor(provider).flatMap((t) => (t.variant ? [{ variant: t.variant, source: t.source }] : []));
+  return { source: table.source, notes: table.notes ?? [], variants };
 }

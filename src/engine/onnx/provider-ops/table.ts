@@ -16,11 +16,12 @@ export type KernelEntry = [domain: string, opType: string, since: number, until:
  * - symmetric: the int list attribute's first half equals its second half (pads);
  * - notIn / in: the attribute (or `default` when absent) must not / must be one of `values`;
  * - constant: the input, when present, must be an initializer or folded from initializers at load;
- * - maxOutputs: at most `count` outputs may be used.
+ * - maxOutputs: at most `count` outputs may be used;
+ * - zeros: the int list attribute, when present, is all zeros.
  */
 export interface NodeCondition {
   op: string;
-  rule: 'symmetric' | 'notIn' | 'in' | 'constant' | 'maxOutputs';
+  rule: 'symmetric' | 'notIn' | 'in' | 'constant' | 'maxOutputs' | 'zeros';
   attribute?: string;
   values?: (string | number)[];
   default?: string | number;
@@ -32,6 +33,8 @@ export interface NodeCondition {
 /** What one provider of one onnxruntime version runs; data only, read from onnxruntime itself. */
 export interface KernelTable {
   provider: Accelerator;
+  /** A provider option the table assumes, when not the default (CoreML's MLProgram format). */
+  variant?: string;
   /** The onnxruntime version the table describes. */
   onnxruntime: string;
   /** Where it was read from (repository, path, commit, or the binary), so the next version can be refreshed. */

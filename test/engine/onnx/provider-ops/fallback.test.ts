@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createModel, emptyGraph, type AttributeValue, type Graph, type Model, type Node } from '../../../../src/engine/onnx/ir';
 import { cpuFallbacks, kernelMatches, schemaVersion } from '../../../../src/engine/onnx/provider-ops/fallback';
 import type { Accelerator, KernelEntry } from '../../../../src/engine/onnx/provider-ops/table';
+import { COREML_MLPROGRAM } from '../../../../src/engine/onnx/provider-ops/tables';
 import { floatConstant } from '../../../../src/engine/onnx/tensor-data';
 import type { DataType } from '../../../../src/engine/tensor/tensor';
 
@@ -116,6 +117,18 @@ describe('element types and per-node conditions', () => {
     expect(folded.fallbacks).toEqual([]);
     expect(folded.folded).toBe(1);
     expect(folded.nodes).toBe(1);
+  });
+
+  it("CoreML converts ConvTranspose only in the MLProgram format, with constant weights and no output_padding", () => {
+    const deconv = (outputPadding: number[]) => {
+      const model = graphOf([node('ConvTranspose', ['x', 'w'], ['y'], { strides: ints([2, 2]), output_padding: ints(outputPadding) })]);
+      model.graph.initializers.set('w', floatConstant('w', [1, 1, 1, 1], [1]));
+      return model;
+    };
+    expect(cpuFallbacks(deconv([0, 0]), 'coreml').fallbacks[0].reason).toMatch(/does not convert ConvTranspose/);
+    const ml = cpuFallbacks(deconv([0, 0]), 'coreml', COREML_MLPROGRAM);
+    expect(ml).toMatchObject({ variant: 'MLProgram', fallbacks: [] });
+    expect(cpuFallbacks(deconv([1, 1]), 'coreml', COREML_MLPROGRAM).fallbacks[0].reason).toBe('output_padding must have default values');
   });
 
   it('TensorRT refuses a MaxPool whose Indices output is used', () => {
