@@ -6,6 +6,7 @@ import type { Model } from '../../engine/onnx/ir';
 import type { ProviderFallbacks } from '../../engine/onnx/provider-ops/fallback';
 import { graphOpsReport, tableProvenance, type GraphOpsReport } from '../../engine/onnx/provider-ops/report';
 import { ACCELERATORS, type Accelerator } from '../../engine/onnx/provider-ops/table';
+import { KERNEL_TABLES } from '../../engine/onnx/provider-ops/tables';
 import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options';
 import { note, printJson, println, table } from '../output';
 import { parsePositiveInt } from '../parse';
@@ -40,7 +41,7 @@ export function registerModelOps(models: Command): void {
       graphs.push({ name: 'gradient', about: `${built.loss}, batch ${model.fixedBatch ?? batch}`, model: built.gradient });
     } else graphs.push({ name: 'forward', about: 'pixels to outputs', model: forwardGraph(model) });
     const reports = graphs.map((g) => ({ graph: g.name, about: g.about, ...graphOpsReport(g.model, providers) }));
-    if (opts.json) return printJson({ model: model.name, onnxruntime: '1.30', graphs: reports, tables: Object.fromEntries(providers.map((p) => [p, tableProvenance(p)])) });
+    if (opts.json) return printJson({ model: model.name, onnxruntime: KERNEL_TABLES.cuda.onnxruntime, graphs: reports, tables: Object.fromEntries(providers.map((p) => [p, tableProvenance(p)])) });
     for (const r of reports) printReport(model.name, r);
     if (providers.length === 0) return println('--device cpu: the CPU provider runs every node');
     if (providers.length === 1) {

@@ -1,8 +1,9 @@
+import { DEVICES, type Device } from '../../../shared/devices';
 import type { DataType } from '../../tensor/tensor';
 
-/** The accelerators patchlab can ask onnxruntime for (every `--device` but auto and cpu). */
-export const ACCELERATORS = ['cuda', 'tensorrt', 'dml', 'coreml', 'webgpu'] as const;
-export type Accelerator = (typeof ACCELERATORS)[number];
+/** The accelerators patchlab can ask onnxruntime for: every `--device` but auto and cpu. */
+export type Accelerator = Exclude<Device, 'auto' | 'cpu'>;
+export const ACCELERATORS: readonly Accelerator[] = DEVICES.filter((d): d is Accelerator => d !== 'auto' && d !== 'cpu');
 
 /**
  * One kernel a provider registers: ONNX domain ('' is ai.onnx), op type, the first and last

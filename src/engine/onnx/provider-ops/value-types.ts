@@ -30,9 +30,18 @@ function outputType(node: Node, index: number, types: Map<string, DataType>): Da
   if (BOOL_OUT.has(node.opType)) return 'bool';
   if (INT64_OUT.has(node.opType)) return 'int64';
   if ((node.opType === 'MaxPool' || node.opType === 'TopK') && index === 1) return 'int64';
-  if (node.opType === 'Cast' && attr.to?.type === 'int') return dataTypeFromCode(attr.to.value);
+  if (node.opType === 'Cast' && attr.to?.type === 'int') return knownType(attr.to.value);
   if (node.opType === 'Constant') return attr.value?.type === 'tensor' ? attr.value.value.type : undefined;
   if (node.opType === 'ConstantOfShape') return attr.value?.type === 'tensor' ? attr.value.value.type : 'float32';
   if (node.opType === 'Where') return input(1) ?? input(2);
   return node.inputs.map((n) => types.get(n)).find((t) => t !== undefined);
+}
+
+/** A type patchlab names, or undefined for the rest (float8, int4...), which then go unchecked. */
+function knownType(code: number): DataType | undefined {
+  try {
+    return dataTypeFromCode(code);
+  } catch {
+    return undefined;
+  }
 }

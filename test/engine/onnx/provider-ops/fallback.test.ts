@@ -96,6 +96,11 @@ describe('element types and per-node conditions', () => {
     expect(int[0].reason).toMatch(/^int64 input not taken \(kernel types: float16, float32\)/);
   });
 
+  it('a cast to a type patchlab does not name (float8) leaves the type unknown instead of failing', () => {
+    const model = graphOf([node('Cast', ['x'], ['c'], { to: { type: 'int', value: 17 } }), node('Relu', ['c'], ['y'])]);
+    expect(cpuFallbacks(model, 'cuda').fallbacks).toEqual([]);
+  });
+
   it('CUDA leaves a ConvTranspose with asymmetric pads to the CPU', () => {
     const deconv = (pads: number[]) => graphOf([node('ConvTranspose', ['x', 'x'], ['y'], { strides: ints([2, 2]), pads: ints(pads) })]);
     expect(cpuFallbacks(deconv([1, 1, 1, 1]), 'cuda').fallbacks).toEqual([]);
