@@ -11,6 +11,7 @@ import { addModelFlags, modelOverrides, type ModelFlags } from '../model-options
 import { formatBytes, formatCount, note, printJson, println, table } from '../output';
 import { parseChoice, parseNumber, parseRange, parseSize, parseTriple } from '../parse';
 import { formatShape } from '../../engine/tensor/tensor';
+import { registerModelOps } from './models-ops';
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('list, inspect and import models');
@@ -96,6 +97,8 @@ export function registerModels(program: Command): void {
       if (opts.json) return printJson(manifest);
       println(`imported '${manifest.name}': patchlab predict ${manifest.name} IMAGE`);
     });
+
+  registerModelOps(models);
 }
 
 /** `--head` and the flags that go with it; undefined leaves the head to the import's guess. */
