@@ -1,6 +1,6 @@
 import type { PatchlabApi } from '../../../shared/contract';
 import type { EngineEvent } from '../../../shared/events';
-import type { Capabilities, JobInfo, Progress } from '../../../shared/jobs';
+import type { Capabilities, JobInfo, JobState, Progress } from '../../../shared/jobs';
 import type { ModelSummary } from '../../../shared/models';
 import type { RunSummary } from '../../../shared/runs';
 import type { PaletteSummary, SceneSet } from '../../../shared/scenes';
@@ -8,6 +8,9 @@ import { createApi, onEngineEvent } from './api/client';
 import type { Transport } from './api/transport';
 import { DEMO, type DesignForm } from './design';
 import { INITIAL_DIGITAL, type DigitalForm } from './digital';
+
+/** States a job does not leave. */
+const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
 export interface ProgressPoint {
   step: number;
@@ -89,13 +92,25 @@ export class Lab {
     this.sceneSets = (await this.api.listSceneSets({})).sets;
   }
 
+  /**
+   * What a call answered about a job (started, paused, resumed, stopped). The answer comes on
+   * its own request while events come on the event stream, so an event can overtake it: a Stop
+   * answers "running" (the abort is requested) and the job's "cancelled" event may already be
+   * here. An answer therefore never takes a job back from the state it ended in.
+   */
+  answered(job: JobInfo): void {
+    const before = this.jobs[job.id];
+    if (before && FINISHED_STATES.includes(before.state)) return;
+    this.jobs[job.id] = { ...job, progress: job.progress ?? before?.progress };
+  }
+
   apply(event: EngineEvent): void {
     switch (event.type) {
       case 'job': {
         const before = this.jobs[event.job.id];
         this.jobs[event.job.id] = { ...event.job, progress: event.job.progress ?? before?.progress };
         if (event.job.kind === 'attack' && (event.job.state === 'queued' || event.job.resumed) && !before) this.followed = event.job.id;
-        if (['done', 'failed', 'cancelled'].includes(event.job.state)) void this.refreshRuns();
+        if (FINISHED_STATES.includes(event.job.state)) void this.refreshRuns();
         if (event.job.kind === 'calibrate' && event.job.state === 'done') void this.refreshPalettes();
         break;
       }
