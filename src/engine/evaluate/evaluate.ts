@@ -317,11 +317,16 @@ async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, pre
     const t = config.goal === 'target' && config.target ? classIndex(target, config.target, '--target') : undefined;
     const stored = prepared.stored;
     let excluded = 0;
+    let unmatched = 0;
     const truth: Box[][] = prepared.quads.map((quads, i) => {
       const objects = stored ? [...stored[i]] : objectsOfClass(clean[i].detections ?? [], c, target.threshold).map((d) => d.box);
       if (config.attack === 'sticker') return objects.slice(0, Math.max(1, quads.length)).slice(0, 1);
       const content = prepared.content?.[i];
-      if (options.minVisible <= 0 || !content || quads.length !== objects.length) return objects;
+      if (options.minVisible <= 0 || !content) return objects;
+      if (quads.length !== objects.length) {
+        unmatched++;
+        return objects;
+      }
       // quads[j] is the patch placed on objects[j]: placement and truth list the same objects in the same order.
       const kept = objects.filter((_, j) => fractionInside(quads[j], content) >= options.minVisible);
       excluded += objects.length - kept.length;
@@ -330,6 +335,8 @@ async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, pre
     if (options.minVisible > 0) {
       const all = truth.reduce((a, t) => a + t.length, 0) + excluded;
       notes.push(`--min-visible ${options.minVisible}: ${excluded} of ${all} ${config.class ?? 'object'}(s) left out, less of their patch than that inside the photo`);
+      // Placement and ground truth list different objects where their score thresholds differ.
+      if (unmatched > 0) notes.push(`--min-visible: not applied in ${unmatched} scene(s) whose placed patches and ground-truth objects differ in number`);
     }
     const name = target.labels[c] ?? String(c);
     return {
