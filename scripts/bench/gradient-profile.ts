@@ -1,17 +1,13 @@
 /**
- * Where a gradient graph spends its time: builds the graph an attack would run (the hide loss on
- * a detector's heatmap, or cross-entropy on a classifier), runs it under onnxruntime's profiler
+ * Where a gradient graph spends its time: builds the graph an attack would run (attack-graphs.ts:
+ * the hide loss on a detector's heatmap, or cross-entropy on a classifier), runs it under onnxruntime's profiler
  * and sums kernel (self) time per op type and per node.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { buildGradientGraph } from '../../src/engine/autodiff/gradient-graph';
-import type { LossSpec } from '../../src/engine/autodiff/oracle';
-import { pixelForwardModel } from '../../src/engine/autodiff/pixel-space';
-import { upgradeOpset } from '../../src/engine/autodiff/opset';
-import { targetFromModel } from '../../src/engine/attacks/physical/model-target';
+import { attackGradientGraph, forwardGraph } from '../../src/engine/attacks/physical/attack-graphs';
 import { loadModel } from '../../src/engine/models/loaded';
 import { writeModel } from '../../src/engine/onnx/write';
 
@@ -42,26 +38,9 @@ let profiles = 0;
 export async function profileGradient(options: { model: string; batch: number; runs: number; threads: number; forward?: boolean }): Promise<GradientProfile> {
   const { batch, runs, threads } = options;
   const model = await loadModel(options.model);
-  const target = targetFromModel(model);
-  const heatmap = target.outputs.heatmap;
-  const loss: LossSpec = heatmap ? { kind: 'max', output: heatmap, channels: [0, 1], axis: await target.classAxis(heatmap) } : { kind: 'ce' };
-  let bytes: Uint8Array;
-  let input: string;
-  if (options.forward) {
-    const forward = pixelForwardModel(upgradeOpset(model.ir(), model.label), model.input.name, model.encoding, model.height, model.width, []);
-    bytes = writeModel(forward.model);
-    input = forward.input;
-  } else {
-    const graph = await buildGradientGraph(model.ir(), {
-      input: model.input.name,
-      batch,
-      loss: loss.kind === 'ce' ? { ...loss, output: model.ir().graph.outputs[0].name } : loss,
-      pixels: { encoding: model.encoding, height: model.height, width: model.width },
-      label: model.label,
-    });
-    bytes = writeModel(graph.model);
-    input = graph.input;
-  }
+  const graph = options.forward ? forwardGraph(model) : await attackGradientGraph(model, batch);
+  const bytes = writeModel(graph.model);
+  const input = graph.input;
   const base = `patchlab-profile-${process.pid}-${profiles++}`;
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: threads,

@@ -39,7 +39,7 @@ export function registerModelOps(models: Command): void {
       const built = await attackGraphs(model, model.fixedBatch ?? batch);
       graphs.push({ name: 'forward', about: 'pixels to outputs', model: built.forward });
       graphs.push({ name: 'gradient', about: `${built.loss}, batch ${model.fixedBatch ?? batch}`, model: built.gradient });
-    } else graphs.push({ name: 'forward', about: 'pixels to outputs', model: forwardGraph(model) });
+    } else graphs.push({ name: 'forward', about: 'pixels to outputs', model: forwardGraph(model).model });
     const reports = graphs.map((g) => ({ graph: g.name, about: g.about, ...graphOpsReport(g.model, providers) }));
     if (opts.json) return printJson({ model: model.name, onnxruntime: KERNEL_TABLES.cuda.onnxruntime, graphs: reports, tables: Object.fromEntries(providers.map((p) => [p, tableProvenance(p)])) });
     for (const r of reports) printReport(model.name, r);

@@ -15,19 +15,23 @@ export interface AttackGraphs {
   loss: string;
 }
 
+/** A graph and the name of its pixel input. */
+export interface PixelGraph {
+  model: Model;
+  input: string;
+}
+
 /**
- * The graphs an attack on `model` hands onnxruntime, built as a patch attack builds them: the
- * hide loss on a detector's heatmap (its first two channels, as scripts/profile-gradient.ts
- * measures it), cross-entropy on a classifier's output otherwise.
+ * The gradient graph a patch attack on `model` hands onnxruntime: the hide loss on a detector's
+ * heatmap (its first two channels), cross-entropy on a classifier's output otherwise.
  */
-export async function attackGraphs(model: LoadedModel, batch = model.fixedBatch ?? 1): Promise<AttackGraphs> {
+export async function attackGradientGraph(model: LoadedModel, batch = model.fixedBatch ?? 1): Promise<PixelGraph & { loss: string }> {
   const target = targetFromModel(model);
   const heatmap = target.outputs.heatmap;
   const ir = model.ir();
   const loss: LossSpec = heatmap
     ? { kind: 'max', output: heatmap, channels: [0, 1], axis: await target.classAxis(heatmap) }
     : { kind: 'ce', output: ir.graph.outputs[0].name };
-  const forward = forwardGraph(model);
   const graph = await buildGradientGraph(ir, {
     input: model.input.name,
     batch,
@@ -35,10 +39,17 @@ export async function attackGraphs(model: LoadedModel, batch = model.fixedBatch 
     pixels: { encoding: model.encoding, height: model.height, width: model.width },
     label: model.label,
   });
-  return { forward, gradient: graph.model, loss: heatmap ? `max of '${heatmap}' channels 0-1 (hide)` : `cross-entropy on '${loss.output}'` };
+  return { model: graph.model, input: graph.input, loss: heatmap ? `max of '${heatmap}' channels 0-1 (hide)` : `cross-entropy on '${loss.output}'` };
+}
+
+/** The graphs an attack on `model` hands onnxruntime: the forward pass and the gradient graph. */
+export async function attackGraphs(model: LoadedModel, batch = model.fixedBatch ?? 1): Promise<AttackGraphs> {
+  const gradient = await attackGradientGraph(model, batch);
+  return { forward: forwardGraph(model).model, gradient: gradient.model, loss: gradient.loss };
 }
 
 /** The model as predict and the webcam run it: pixels in, at the gradient graphs' opset. */
-export function forwardGraph(model: LoadedModel): Model {
-  return pixelForwardModel(upgradeOpset(model.ir(), model.label), model.input.name, model.encoding, model.height, model.width, []).model;
+export function forwardGraph(model: LoadedModel): PixelGraph {
+  const forward = pixelForwardModel(upgradeOpset(model.ir(), model.label), model.input.name, model.encoding, model.height, model.width, []);
+  return { model: forward.model, input: forward.input };
 }
