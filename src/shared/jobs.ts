@@ -173,6 +173,13 @@ export const JOB_KINDS = ['attack', 'evaluate', 'exportPdf', 'calibrate', 'digit
 export const JobState = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
+/** States a job never leaves. */
+export const FINISHED_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
+
+export function isFinished(state: JobState): boolean {
+  return FINISHED_JOB_STATES.includes(state);
+}
+
 export const Progress = z.object({
   step: z.number().int().min(0),
   steps: z.number().int().min(0),

@@ -1,5 +1,5 @@
 import { UserError, firstLine, isUserError } from '../errors';
-import type { EngineEvent, JobInfo, JobKind, ParsedJobRequest, Progress } from '../../shared/index';
+import { isFinished, type EngineEvent, type JobInfo, type JobKind, type ParsedJobRequest, type Progress } from '../../shared/index';
 import type { AnyJobHandler, JobContext, JobHandler } from './types';
 
 interface Job {
@@ -83,7 +83,7 @@ export class JobManager {
 
   cancel(id: string): JobInfo {
     const job = this.get(id);
-    if (job.info.state === 'done' || job.info.state === 'failed' || job.info.state === 'cancelled') return { ...job.info };
+    if (isFinished(job.info.state)) return { ...job.info };
     job.abort.abort();
     job.interrupt?.abort();
     this.release(job);

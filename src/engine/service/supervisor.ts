@@ -1,4 +1,4 @@
-import { RemoteError, ServerMessage, type CallMessage, type EngineEvent, type JobInfo, type JobRequest, type Method } from '../../shared/index';
+import { isFinished, RemoteError, ServerMessage, type CallMessage, type EngineEvent, type JobInfo, type JobRequest, type Method } from '../../shared/index';
 import { firstLine } from '../errors';
 import { releaseLockOfDeadThread } from '../runs/lock';
 import { RunStore } from '../runs/store';
@@ -125,7 +125,7 @@ export class EngineSupervisor {
     const entry = this.resumable.get(event.job.id);
     if (!entry) return;
     if (event.job.run) entry.run = event.job.run;
-    if (event.job.state === 'done' || event.job.state === 'failed' || event.job.state === 'cancelled') {
+    if (isFinished(event.job.state)) {
       this.resumable.delete(event.job.id);
       if (entry.run) this.runCrashes.delete(entry.run);
     }

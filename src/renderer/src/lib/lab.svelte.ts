@@ -1,6 +1,6 @@
 import type { PatchlabApi } from '../../../shared/contract';
 import type { EngineEvent } from '../../../shared/events';
-import type { Capabilities, JobInfo, JobState, Progress } from '../../../shared/jobs';
+import { isFinished, type Capabilities, type JobInfo, type Progress } from '../../../shared/jobs';
 import type { ModelSummary } from '../../../shared/models';
 import type { RunSummary } from '../../../shared/runs';
 import type { PaletteSummary, SceneSet } from '../../../shared/scenes';
@@ -8,9 +8,6 @@ import { createApi, onEngineEvent } from './api/client';
 import type { Transport } from './api/transport';
 import { DEMO, type DesignForm } from './design';
 import { INITIAL_DIGITAL, type DigitalForm } from './digital';
-
-/** States a job does not leave. */
-const FINISHED_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
 export interface ProgressPoint {
   step: number;
@@ -100,7 +97,7 @@ export class Lab {
    */
   answered(job: JobInfo): void {
     const before = this.jobs[job.id];
-    if (before && FINISHED_STATES.includes(before.state)) return;
+    if (before && isFinished(before.state)) return;
     this.jobs[job.id] = { ...job, progress: job.progress ?? before?.progress };
   }
 
@@ -110,7 +107,7 @@ export class Lab {
         const before = this.jobs[event.job.id];
         this.jobs[event.job.id] = { ...event.job, progress: event.job.progress ?? before?.progress };
         if (event.job.kind === 'attack' && (event.job.state === 'queued' || event.job.resumed) && !before) this.followed = event.job.id;
-        if (FINISHED_STATES.includes(event.job.state)) void this.refreshRuns();
+        if (isFinished(event.job.state)) void this.refreshRuns();
         if (event.job.kind === 'calibrate' && event.job.state === 'done') void this.refreshPalettes();
         break;
       }
