@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/physical/config';
+import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, SAMPLE_BY, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/physical/config';
 import { defaultsText, GOALS_OF, PHYSICAL_ATTACKS_DECLARED, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from '../../shared/physical-attacks';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical/run';
 import { UserError } from '../../engine/errors';
@@ -25,6 +25,7 @@ interface AttackFlags {
   valScenes?: string;
   valEvery?: string;
   valPatience?: string;
+  sampleBy?: string;
   steps?: string;
   batch?: string;
   seed?: string;
@@ -99,6 +100,7 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--val-scenes <scenes>', 'validation scenes (e.g. set:NAME:val): scored every --val-every steps, best patch kept, early stop')
       .option('--val-every <n>', 'steps between validation rounds (50)')
       .option('--val-patience <n>', 'validation rounds without improvement before stopping (4)')
+      .option('--sample-by <what>', `training views draw a scene uniformly (scenes) or a source first, then one of its scenes (sources: a long video cannot crowd out the photos) (scenes)`)
       .option('--seed <n>', 'random seed (same seed, same run)')
       .option('--eot <spec>', 'transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)')
       .option('--optimizer <kind>', 'adam or pgd (sign steps)')
@@ -176,6 +178,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   if (f.valScenes) input.valScenes = f.valScenes;
   if (f.valEvery) input.valEvery = parsePositiveInt('--val-every', f.valEvery);
   if (f.valPatience) input.valPatience = parsePositiveInt('--val-patience', f.valPatience);
+  if (f.sampleBy) input.sampleBy = parseChoice('--sample-by', f.sampleBy, SAMPLE_BY);
   if (f.seed) input.seed = parseNonNegativeInt('--seed', f.seed);
   if (f.eot) input.eot = parseEot(f.eot);
   const optimiser: PhysicalAttackInput['optimiser'] = {};

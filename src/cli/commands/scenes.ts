@@ -4,7 +4,7 @@ import { loadModel } from '../../engine/models/loaded';
 import { addScenes } from '../../engine/scenes/add';
 import { detectInSet } from '../../engine/scenes/detect';
 import { checkSetName, readManifest, setsRoot, SPLITS, writeManifest, type Split } from '../../engine/scenes/manifest';
-import { assignSplits, countSplits } from '../../engine/scenes/split';
+import { assignSplits, countSplits, SPLIT_WEIGHTS } from '../../engine/scenes/split';
 import { movenetEstimator, poseInSet } from '../../engine/scenes/pose';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,9 +97,10 @@ export function registerScenes(program: Command): void {
     .argument('<set>', 'scene set name')
     .option('--seed <n>', 'seed of the draw')
     .option('--fractions <t,v,s>', 'shares of train, val and test (0.6,0.2,0.2)')
-    .option('--by <what>', 'balance scenes or people (people once detected)')
+    .option('--by <what>', `balance ${SPLIT_WEIGHTS.join(', ')} (people once detected; sources: every place and person group counts once)`)
+    .option('--keep <splits>', 'leave these splits as they are and deal the other sources among the rest (e.g. test: a test split already measured stays untouched)')
     .option('--json', 'print the summary as JSON')
-    .action((set: string, f: { seed?: string; fractions?: string; by?: string; json?: boolean }) => {
+    .action((set: string, f: { seed?: string; fractions?: string; by?: string; keep?: string; json?: boolean }) => {
       const manifest = readManifest(checkSetName(set));
       if (f.seed) manifest.seed = parseNonNegativeInt('--seed', f.seed);
       if (f.fractions) {
@@ -107,9 +108,11 @@ export function registerScenes(program: Command): void {
         if (train + val + test <= 0 || [train, val, test].some((x) => x < 0)) throw new UserError('--fractions: three shares >= 0, not all 0');
         manifest.fractions = { train, val, test };
       }
-      const by = f.by ? parseChoice('--by', f.by, ['scenes', 'people'] as const) : manifest.detector ? 'people' : 'scenes';
+      const by = f.by ? parseChoice('--by', f.by, SPLIT_WEIGHTS) : manifest.detector ? 'people' : 'scenes';
       if (by === 'people' && !manifest.detector) throw new UserError(`--by people: set '${set}' has no detections yet (patchlab scenes detect ${set} --model M --class C)`);
-      assignSplits(manifest, by);
+      const keep = new Set(f.keep ? f.keep.split(',').map((x) => parseChoice('--keep', x.trim(), SPLITS)) : []);
+      if (!SPLITS.some((split) => !keep.has(split) && manifest.fractions[split] > 0)) throw new UserError(`--keep ${f.keep}: no split left to deal to (the others' --fractions shares are 0)`);
+      assignSplits(manifest, by, undefined, keep);
       writeManifest(manifest);
       printInfo(set, f.json);
     });

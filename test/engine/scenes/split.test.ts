@@ -46,4 +46,29 @@ describe('splits by source', () => {
     expect(m.sources.s0.split).toBe('test');
     expect(new Set(m.scenes.filter((s) => s.source === 'video').map((s) => m.sources[s.source].split)).size).toBe(1);
   });
+
+  it('by sources gives train its share of sources even when one crowded video outweighs them all', () => {
+    const m = manifestWith([...SOURCES, { key: 'crowd', scenes: 60, people: 8 }]);
+    m.fractions = { train: 0.6, val: 0.2, test: 0.2 };
+    assignSplits(m, 'people');
+    const byPeople = countSplits(m);
+    assignSplits(m, 'sources');
+    const bySources = countSplits(m);
+    expect(Math.abs(bySources.train.sources / 41 - 0.6)).toBeLessThan(0.05);
+    expect(bySources.train.sources).toBeGreaterThan(byPeople.train.sources);
+  });
+
+  it('keeps a split as it was and deals nothing new into it', () => {
+    const m = manifestWith(SOURCES);
+    assignSplits(m, 'people');
+    const testBefore = Object.keys(m.sources).filter((k) => m.sources[k].split === 'test');
+    m.seed = 9;
+    m.fractions = { train: 0.5, val: 0.5, test: 0.2 };
+    assignSplits(m, 'sources', undefined, new Set(['test']));
+    const testAfter = Object.keys(m.sources).filter((k) => m.sources[k].split === 'test');
+    expect(testAfter).toEqual(testBefore);
+    const c = countSplits(m);
+    expect(c.train.sources + c.val.sources).toBe(40 - testBefore.length);
+    expect(Math.abs(c.train.sources - c.val.sources)).toBeLessThanOrEqual(1);
+  });
 });

@@ -53,6 +53,8 @@ export const PlacementSchema = z.discriminatedUnion('kind', [
 ]);
 export type Placement = z.infer<typeof PlacementSchema>;
 
+export const SAMPLE_BY = ['scenes', 'sources'] as const;
+
 /** Everything a physical attack run needs; run.json stores it with defaults filled in. */
 export const PhysicalAttackSchema = z.object({
   attack: z.enum(ATTACK_KINDS),
@@ -119,6 +121,12 @@ export const PhysicalAttackSchema = z.object({
   ensemble: z.array(z.string().min(1)).default([]),
   /** Stop once the mean batch success over the last 10 steps reaches this rate. */
   earlyStop: z.number().min(0).max(1).optional(),
+  /**
+   * How a training view picks its scene: uniformly over `scenes`, or over `sources` first (a scene
+   * set's photo or video; a plain file is its own source) and then a scene of it. By sources, one
+   * long video of small pedestrians cannot fill most batches and crowd out the varied photos.
+   */
+  sampleBy: z.enum(SAMPLE_BY).default('scenes'),
   /** Passes over the training scenes: when given, steps = ceil(epochs · scenes / batch) instead of `steps`. */
   epochs: z.number().positive().optional(),
   /** Validation scenes (e.g. set:NAME:val): the patch is scored on them every `valEvery` steps and the best one kept. */

@@ -32,6 +32,8 @@ export interface PreparedScenes {
   stored?: Box[][];
   /** Where each photo lies in model-input pixels (all of it but a letterbox's bands). */
   content?: Box[];
+  /** Each scene's source (a set's photo or video; a plain file is its own), for `sampleBy: sources`. */
+  sources?: string[];
 }
 
 export interface Prepared extends PreparedScenes {
@@ -126,7 +128,8 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
     const size = scenes.originalSizes[i];
     return [t.offsetX, t.offsetY, t.offsetX + size.width * t.scaleX, t.offsetY + size.height * t.scaleY];
   });
-  return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), content, objective, notes };
+  const sources = sceneSources(config.scenes, files);
+  return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), content, sources: keep.map((i) => sources[i]), objective, notes };
 }
 
 /** The further models of an ensemble run, each with its own objective for the run's goal and class. */
@@ -177,6 +180,12 @@ async function torsoKeypoints(config: PhysicalAttackConfig, files: readonly stri
   } finally {
     await estimator.dispose();
   }
+}
+
+/** The source of each scene file: from the set's manifest, or the file itself for plain files. */
+function sceneSources(scenes: string, files: readonly string[]): string[] {
+  const selection = selectScenesOf(scenes);
+  return selection ? selection.entries.map((e) => e.source) : files.map((f) => resolve(f));
 }
 
 /**

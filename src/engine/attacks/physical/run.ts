@@ -314,15 +314,34 @@ async function optimise(store: RunStore, record: RunRecord, config: PhysicalAtta
 /** The views of one step: scenes and transforms drawn from the (seed, step) stream; scenes read from disk as needed. */
 export async function drawBatch(config: PhysicalAttackConfig, prepared: Prepared, step: number, size: number): Promise<{ samples: SceneSample[]; scenes: number[] }> {
   const rng = new Rng(config.seed, step, 0);
+  const groups = config.sampleBy === 'sources' ? scenesBySource(prepared) : undefined;
   const scenes: number[] = [];
   const draws: { s: number; view: SceneSample['view']; noiseSeed: number }[] = [];
   for (let i = 0; i < size; i++) {
-    const s = rng.int(prepared.planes.length);
+    const group = groups?.[rng.int(groups.length)];
+    const s = group ? group[rng.int(group.length)] : rng.int(prepared.planes.length);
     scenes.push(s);
     draws.push({ s, view: sampleView(config.eot, rng), noiseSeed: mixSeed(config.seed, [step, i, 1]) });
   }
   const samples = await Promise.all(draws.map(async (d) => ({ scene: await prepared.planes.get(d.s), quads: prepared.quads[d.s], view: d.view, noiseSeed: d.noiseSeed })));
   return { samples, scenes };
+}
+
+const sourceGroups = new WeakMap<Prepared, number[][]>();
+
+/** The scene indices of each source, in first-seen order (one group per scene when sources are unknown). */
+export function scenesBySource(prepared: Prepared): number[][] {
+  let groups = sourceGroups.get(prepared);
+  if (!groups) {
+    const bySource = new Map<string, number[]>();
+    for (let i = 0; i < prepared.planes.length; i++) {
+      const key = prepared.sources?.[i] ?? String(i);
+      bySource.set(key, [...(bySource.get(key) ?? []), i]);
+    }
+    groups = [...bySource.values()];
+    sourceGroups.set(prepared, groups);
+  }
+  return groups;
 }
 
 function initialTexture(config: PhysicalAttackConfig, mask: PatchMask): Plane {
