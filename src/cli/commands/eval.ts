@@ -5,6 +5,7 @@ import { evaluateRun, VARIANTS, type EvalInput, type EvalReport } from '../../en
 import { UserError } from '../../engine/errors';
 import { SPLITS } from '../../engine/scenes/manifest';
 import { formatSetSpec, parseSetSpec } from '../../engine/scenes/resolve';
+import { EVAL_WIDEN } from '../../engine/render/eot';
 import { parseEot } from '../eot-option';
 import { goalAndShapeFlags } from './attack-physical';
 import { evalOnGallery } from './faces';
@@ -47,7 +48,7 @@ export function registerEval(program: Command): void {
     .option('--split <split>', 'with --scenes set:NAME: evaluate this split (test refuses a run that trained or validated on it)')
     .option('--model <model>', "model to evaluate against (default: the run's)")
     .option('--views <n>', 'views per scene', '16')
-    .option('--widen <factor>', 'widen every training transform range by this factor', '1.5')
+    .option('--widen <factor>', 'widen every training transform range by this factor', String(EVAL_WIDEN))
     .option('--eot <spec>', 'explicit transform ranges instead (same syntax as attack --eot)')
     .option('--seed <n>', 'seed for the drawn views', '7')
     .option('--goal <goal>', `for a patch PNG: ${GOALS.join('|')}`)

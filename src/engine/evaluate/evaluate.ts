@@ -20,7 +20,7 @@ import { loadModel } from '../models/loaded';
 import { resourcesDir } from '../paths';
 import type { SceneSample } from '../render/compositor';
 import { createBatchRenderer } from '../render/renderer';
-import { EotSchema, sampleView, widenEot, type EotConfig, type ViewParams } from '../render/eot';
+import { EotSchema, EVAL_WIDEN, sampleView, widenEot, type EotConfig, type ViewParams } from '../render/eot';
 import { viewHomography } from '../render/geometry';
 import { applyH } from '../../shared/homography';
 import { Rng, mixSeed } from '../random';
@@ -44,7 +44,7 @@ export const EvalOptionsSchema = z.object({
   /** Views per scene. */
   views: z.number().int().positive().default(16),
   /** Every training transform range is widened by this factor (evaluation draws views training never did). */
-  widen: z.number().min(1).default(1.5),
+  widen: z.number().min(1).default(EVAL_WIDEN),
   /** Explicit transform ranges instead of the widened training ones. */
   eot: EotSchema.partial().optional(),
   seed: z.number().int().default(7),

@@ -143,6 +143,9 @@ export function sampleView(eot: EotConfig, rng: Rng): ViewParams {
   };
 }
 
+/** How much wider than training's ranges `eval` draws its views by default (and validation, to follow what eval reports). */
+export const EVAL_WIDEN = 1.5;
+
 /**
  * Widens every range by `factor` (for evaluation on views the optimiser never drew). Scene
  * augmentation is for training only: evaluation judges the photos whole and unmirrored, so

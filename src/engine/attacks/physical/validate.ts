@@ -1,6 +1,6 @@
 import type { PatchMask } from '../../render/shapes';
 import type { BatchRenderer } from '../../render/renderer';
-import { sampleView, type ViewParams } from '../../render/eot';
+import { EVAL_WIDEN, sampleView, widenEot, type ViewParams } from '../../render/eot';
 import { viewHomography } from '../../render/geometry';
 import { applyH } from '../../../shared/homography';
 import { Rng } from '../../random';
@@ -19,7 +19,15 @@ export interface Validator {
   score(texture: Plane): Promise<number>;
 }
 
-/** One fixed view per validation scene (seeded), so successive scores compare the patch alone. */
+/** Views per validation scene: as many as the reported evaluation draws (`eval --views 2`). */
+export const VALIDATION_VIEWS = 2;
+
+/**
+ * Fixed views of every validation scene (seeded), so successive scores compare the patch alone.
+ * They are drawn the way `eval` draws them (training ranges widened by EVAL_WIDEN, the photos whole
+ * and unmirrored): training's scene crops would cut people out of the picture and count them as
+ * hidden, and the best patch on training's own ranges was not the best on the reported views.
+ */
 export async function makeValidator(config: PhysicalAttackConfig, target: AttackTarget, mask: PatchMask, compositor: BatchRenderer, onNote: (m: string) => void): Promise<Validator | undefined> {
   if (!config.valScenes) return undefined;
   if (target.task !== 'detector' || config.goal !== 'hide') {
@@ -29,20 +37,21 @@ export async function makeValidator(config: PhysicalAttackConfig, target: Attack
   const prepared: Prepared = await prepareAttack({ ...config, scenes: config.valScenes }, target, mask, {});
   const cls = classIndex(target, config.class ?? '');
   const truth: Box[][] = prepared.stored ?? (await predictPlanes(target, prepared.planes)).map((p) => objectsOfClass(p.detections ?? [], cls, target.threshold).map((d) => d.box));
-  const views: ViewParams[] = prepared.quads.map((_, i) => sampleView(config.eot, new Rng(config.seed, 0x7a1, i)));
-  const objects = truth.reduce((a, t) => a + t.length, 0);
+  const eot = widenEot(config.eot, EVAL_WIDEN);
+  const views: { scene: number; view: ViewParams }[] = prepared.quads.flatMap((_, i) => Array.from({ length: VALIDATION_VIEWS }, (__, v) => ({ scene: i, view: sampleView(eot, new Rng(config.seed, 0x7a1, i * VALIDATION_VIEWS + v)) })));
+  const objects = truth.reduce((a, t) => a + t.length, 0) * VALIDATION_VIEWS;
   return {
     scenes: prepared.quads.length,
     objects,
     async score(texture) {
       let found = 0;
       for (let start = 0; start < views.length; start += config.batch) {
-        const idx = views.slice(start, start + config.batch).map((_, k) => start + k);
-        const samples = await Promise.all(idx.map(async (i) => ({ scene: await prepared.planes.get(i), quads: prepared.quads[i], view: views[i], noiseSeed: i })));
+        const chunk = views.slice(start, start + config.batch);
+        const samples = await Promise.all(chunk.map(async ({ scene, view }, k) => ({ scene: await prepared.planes.get(scene), quads: prepared.quads[scene], view, noiseSeed: start + k })));
         const predictions = await target.predict((await compositor.render(texture, samples)).pixels);
-        idx.forEach((i, k) => {
+        chunk.forEach(({ scene, view }, k) => {
           const dets = (predictions[k].detections ?? []).filter((d) => d.classIndex === cls);
-          for (const b of truth[i]) if (dets.some((d) => iou(d.box, mapBox(b, views[i], target.width, target.height)) >= 0.5)) found++;
+          for (const b of truth[scene]) if (dets.some((d) => iou(d.box, mapBox(b, view, target.width, target.height)) >= 0.5)) found++;
         });
       }
       return objects > 0 ? found / objects : 0;

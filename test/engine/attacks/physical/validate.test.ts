@@ -1,7 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveAttackConfig } from '../../../../src/engine/attacks/physical/config';
 import { runPhysicalAttack } from '../../../../src/engine/attacks/physical/run';
+import { makeValidator } from '../../../../src/engine/attacks/physical/validate';
+import { createBatchRenderer } from '../../../../src/engine/render/renderer';
+import { shapeMask } from '../../../../src/engine/render/shapes';
+import { makePlane } from '../../../../src/engine/render/texture';
 import { readPatchPng } from '../../../../src/engine/runs/artifacts';
 import { readCheckpoint } from '../../../../src/engine/runs/checkpoint';
 import { RunStore } from '../../../../src/engine/runs/store';
@@ -54,5 +59,24 @@ describe('epochs and validation', () => {
     const { texture } = await readPatchPng(join(out, 'patch.png'), 32);
     const last = readCheckpoint(join(out, 'checkpoint.bin'))!.texture;
     if (summary.validation.step !== record.steps.done) expect(texture.data.some((v, i) => Math.abs(v - last[i]) > 0.02)).toBe(true);
+  });
+
+  it("judges validation scenes whole: training's scene crops do not cut people out of its views", async () => {
+    const score = async (eot: Record<string, unknown>): Promise<number> => {
+      const config = resolveAttackConfig(toyConfig(train, { valScenes: val, eot }));
+      const mask = await shapeMask(config.shape, config.resolution);
+      const compositor = createBatchRenderer(mask.mask);
+      try {
+        const validator = await makeValidator(config, toyDetector(), mask, compositor, () => {});
+        const grey = makePlane(mask.mask.width, mask.mask.height, 3);
+        grey.data.fill(0.5);
+        return await validator!.score(grey);
+      } finally {
+        await compositor.close();
+      }
+    };
+    const plain = await score({});
+    expect(plain).toBeGreaterThan(0);
+    expect(await score({ sceneCrop: [0.3, 0.3], sceneFlip: 1 })).toBe(plain);
   });
 });
