@@ -179,7 +179,7 @@ async function prepareRun(config: PhysicalAttackConfig, target: AttackTarget, op
   const oracle = await target.createOracle(prepared.objective.loss, prepared.objective.outputs);
   const compositor = createBatchRenderer(mask.mask, printer);
   const validator = await makeValidator(config, target, mask, compositor, note);
-  if (validator) note(`validation: ${validator.objects} ${config.class ?? 'object'}(s) in ${validator.scenes} scene(s) of ${config.valScenes}, every ${config.valEvery} steps; the best patch is kept`);
+  if (validator) note(`validation: ${validator.objects} ${config.class ?? 'object'}(s) in ${validator.scenes} scene(s) of ${config.valScenes}, ${validator.views} view(s) each as eval draws them, every ${config.valEvery} steps; the best patch is kept`);
   return { mask, prepared, palette: config.weights.nps > 0 ? triplets(palette) : [], disguise, compositor, oracle, validator, notes };
 }
 

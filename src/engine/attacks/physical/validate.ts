@@ -15,6 +15,8 @@ import { classIndex, type AttackTarget } from './target';
 export interface Validator {
   scenes: number;
   objects: number;
+  /** Views scored per scene. */
+  views: number;
   /** Fraction of validation objects still detected under the current patch (lower is better for hide). */
   score(texture: Plane): Promise<number>;
 }
@@ -39,10 +41,11 @@ export async function makeValidator(config: PhysicalAttackConfig, target: Attack
   const truth: Box[][] = prepared.stored ?? (await predictPlanes(target, prepared.planes)).map((p) => objectsOfClass(p.detections ?? [], cls, target.threshold).map((d) => d.box));
   const eot = widenEot(config.eot, EVAL_WIDEN);
   const views: { scene: number; view: ViewParams }[] = prepared.quads.flatMap((_, i) => Array.from({ length: VALIDATION_VIEWS }, (__, v) => ({ scene: i, view: sampleView(eot, new Rng(config.seed, 0x7a1, i * VALIDATION_VIEWS + v)) })));
-  const objects = truth.reduce((a, t) => a + t.length, 0) * VALIDATION_VIEWS;
+  const objects = truth.reduce((a, t) => a + t.length, 0);
   return {
     scenes: prepared.quads.length,
     objects,
+    views: VALIDATION_VIEWS,
     async score(texture) {
       let found = 0;
       for (let start = 0; start < views.length; start += config.batch) {
@@ -54,7 +57,7 @@ export async function makeValidator(config: PhysicalAttackConfig, target: Attack
           for (const b of truth[scene]) if (dets.some((d) => iou(d.box, mapBox(b, view, target.width, target.height)) >= 0.5)) found++;
         });
       }
-      return objects > 0 ? found / objects : 0;
+      return objects > 0 ? found / (objects * VALIDATION_VIEWS) : 0;
     },
   };
 }
