@@ -14,7 +14,7 @@ import { buildObjective, type Objective } from './objective';
 import { centredQuad, framesOnEyes, objectsOfClass, patchOnBox, patchOnTorso, stickerOnBox } from './placement';
 import { listSceneFiles, scenesToPixels } from './scenes';
 import { planesInMemory, streamScenes, type PlaneSource } from '../../scenes/loader';
-import { selectScenesOf } from '../../scenes/resolve';
+import { selectScenesOf, type SetSelection } from '../../scenes/resolve';
 import type { Box } from './placement';
 import { movenetEstimator, type Keypoints } from '../../scenes/pose';
 import { unmapBox, type ResizeTransform } from '../../image/resize';
@@ -71,7 +71,8 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   if (config.attack === 'glasses') return prepareFaces(config, target, mask, files, options, notes);
   const scenes = await streamScenes(files, target.width, target.height, target.resize ?? 'stretch');
   const names = files.map((f) => basename(f));
-  const stored = storedObjects(config, target, scenes.transforms);
+  const selection = selectScenesOf(config.scenes);
+  const stored = storedObjects(config, selection, target, scenes.transforms);
   const aspect = mask.mask.width / mask.mask.height;
   let placement = config.placement;
   if (placement.kind === 'detect' && target.task !== 'detector') {
@@ -81,7 +82,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   const predictions = target.task === 'classifier' || (placement.kind === 'detect' && !stored) ? await predictPlanes(target, scenes) : [];
   if (stored) note(`${config.scenes}: ${target.name}'s ${config.class} boxes read from the scene set (not detected again)`);
   const torso = placement.kind === 'detect' && placement.on === 'torso' && config.attack === 'patch';
-  const poses = torso ? await torsoKeypoints(config, files, scenes.transforms, stored ?? predictions.map((p) => objectsOfClass(p.detections ?? [], cls as number, (placement.kind === 'detect' && placement.minScore) || target.threshold).map((d) => d.box))) : undefined;
+  const poses = torso ? await torsoKeypoints(selection, files, scenes.transforms, stored ?? predictions.map((p) => objectsOfClass(p.detections ?? [], cls as number, (placement.kind === 'detect' && placement.minScore) || target.threshold).map((d) => d.box))) : undefined;
   const torsoCount = [0, 0];
   const quads: Quad[][] = scenes.transforms.map((t, i) => {
     switch (placement.kind) {
@@ -128,7 +129,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
     const size = scenes.originalSizes[i];
     return [t.offsetX, t.offsetY, t.offsetX + size.width * t.scaleX, t.offsetY + size.height * t.scaleY];
   });
-  const sources = sceneSources(config.scenes, files);
+  const sources = selection ? selection.entries.map((e) => e.source) : files.map((f) => resolve(f));
   return { names: keep.map((i) => names[i]), files: keep.map((i) => resolve(files[i])), planes: kept, quads: keep.map((i) => quads[i]), ...(stored ? { stored: keep.map((i) => stored[i]) } : {}), content, sources: keep.map((i) => sources[i]), objective, notes };
 }
 
@@ -156,9 +157,8 @@ async function ensembleMembers(config: PhysicalAttackConfig, main: AttackTarget)
  * Pose keypoints per scene and object, in model-input pixels: read from the scene set when it
  * stored them (`patchlab scenes pose`), else MoveNet on each box of the original photo now.
  */
-async function torsoKeypoints(config: PhysicalAttackConfig, files: readonly string[], transforms: readonly ResizeTransform[], boxes: readonly (readonly Box[])[]): Promise<(Keypoints | undefined)[][]> {
+async function torsoKeypoints(selection: SetSelection | undefined, files: readonly string[], transforms: readonly ResizeTransform[], boxes: readonly (readonly Box[])[]): Promise<(Keypoints | undefined)[][]> {
   const toModel = (kp: Keypoints, t: ResizeTransform): Keypoints => kp.map(([x, y, c]) => [x * t.scaleX + t.offsetX, y * t.scaleY + t.offsetY, c]);
-  const selection = selectScenesOf(config.scenes);
   if (selection?.manifest.detector?.pose && selection.entries.every((e) => (e.objects ?? []).length === 0 || e.objects?.every((o) => o.keypoints))) {
     return selection.entries.map((e, i) => (e.objects ?? []).map((o) => (o.keypoints ? toModel(o.keypoints, transforms[i]) : undefined)));
   }
@@ -182,18 +182,11 @@ async function torsoKeypoints(config: PhysicalAttackConfig, files: readonly stri
   }
 }
 
-/** The source of each scene file: from the set's manifest, or the file itself for plain files. */
-function sceneSources(scenes: string, files: readonly string[]): string[] {
-  const selection = selectScenesOf(scenes);
-  return selection ? selection.entries.map((e) => e.source) : files.map((f) => resolve(f));
-}
-
 /**
  * The class's boxes a scene set stored for this very model (same hash, same class), mapped to
  * model-input pixels; undefined when the scenes are plain files or were detected otherwise.
  */
-function storedObjects(config: PhysicalAttackConfig, target: AttackTarget, transforms: readonly { scaleX: number; scaleY: number; offsetX: number; offsetY: number }[]): Box[][] | undefined {
-  const selection = selectScenesOf(config.scenes);
+function storedObjects(config: PhysicalAttackConfig, selection: SetSelection | undefined, target: AttackTarget, transforms: readonly { scaleX: number; scaleY: number; offsetX: number; offsetY: number }[]): Box[][] | undefined {
   const d = selection?.manifest.detector;
   if (!selection || !d || d.hash !== target.hash || d.class !== config.class) return undefined;
   if (config.placement.kind === 'detect' && config.placement.minScore !== undefined && config.placement.minScore !== d.minScore) return undefined;

@@ -336,7 +336,9 @@ export function scenesBySource(prepared: Prepared): number[][] {
     const bySource = new Map<string, number[]>();
     for (let i = 0; i < prepared.planes.length; i++) {
       const key = prepared.sources?.[i] ?? String(i);
-      bySource.set(key, [...(bySource.get(key) ?? []), i]);
+      const group = bySource.get(key);
+      if (group) group.push(i);
+      else bySource.set(key, [i]);
     }
     groups = [...bySource.values()];
     sourceGroups.set(prepared, groups);
