@@ -81,6 +81,9 @@ export const EvalOptionsSchema = z.object({
 export type EvalOptions = z.infer<typeof EvalOptionsSchema>;
 export type EvalInput = z.input<typeof EvalOptionsSchema>;
 
+/** Half a chest print inside the photo: below that the print mostly is not there to act (a talking head's chest at the frame's edge). */
+export const TORSO_IN_VIEW = 0.5;
+
 export const VARIANTS = ['patch', 'noise control', 'natural control', 'clean'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
@@ -318,26 +321,33 @@ async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, pre
     const stored = prepared.stored;
     let excluded = 0;
     let unmatched = 0;
+    // A chest print scored on everyone counts people whose chest is below the frame as not hidden;
+    // without --min-visible the user is told how many, so the two numbers are read together.
+    const torso = config.placement.kind === 'detect' && config.placement.on === 'torso';
+    const minVisible = options.minVisible > 0 ? options.minVisible : torso ? TORSO_IN_VIEW : 0;
     const truth: Box[][] = prepared.quads.map((quads, i) => {
       const objects = stored ? [...stored[i]] : objectsOfClass(clean[i].detections ?? [], c, target.threshold).map((d) => d.box);
       if (config.attack === 'sticker') return objects.slice(0, Math.max(1, quads.length)).slice(0, 1);
       const content = prepared.content?.[i];
-      if (options.minVisible <= 0 || !content) return objects;
+      if (minVisible <= 0 || !content) return objects;
       if (quads.length !== objects.length) {
         unmatched++;
         return objects;
       }
       // quads[j] is the patch placed on objects[j]: placement and truth list the same objects in the same order.
-      const kept = objects.filter((_, j) => fractionInside(quads[j], content) >= options.minVisible);
+      const kept = objects.filter((_, j) => fractionInside(quads[j], content) >= minVisible);
       excluded += objects.length - kept.length;
-      return kept;
+      return options.minVisible > 0 ? kept : objects;
     });
-    if (options.minVisible > 0) {
+    if (options.minVisible <= 0 && torso) {
+      const all = truth.reduce((a, t) => a + t.length, 0);
+      notes.push(`chest in view: ${excluded} of ${all} ${config.class ?? 'object'}(s) have less than half of their patch inside the photo and count as seen here; --min-visible ${TORSO_IN_VIEW} scores only those who can wear it in view`);
+    } else if (options.minVisible > 0) {
       const all = truth.reduce((a, t) => a + t.length, 0) + excluded;
       notes.push(`--min-visible ${options.minVisible}: ${excluded} of ${all} ${config.class ?? 'object'}(s) left out, less of their patch than that inside the photo`);
-      // Placement and ground truth list different objects where their score thresholds differ.
-      if (unmatched > 0) notes.push(`--min-visible: not applied in ${unmatched} scene(s) whose placed patches and ground-truth objects differ in number`);
     }
+    // Placement and ground truth list different objects where their score thresholds differ.
+    if (minVisible > 0 && unmatched > 0) notes.push(`--min-visible: not applied in ${unmatched} scene(s) whose placed patches and ground-truth objects differ in number`);
     const name = target.labels[c] ?? String(c);
     return {
       metric: t === undefined ? `${name} recall` : `${name} seen as ${target.labels[t] ?? t}`,
