@@ -1,5 +1,6 @@
 import { UserError } from '../engine/errors';
 import { NO_EOT, type EotInput } from '../engine/render/eot';
+import type { PhysicalEot } from '../shared/physical-attacks';
 import { parseNumber } from './parse';
 
 const SYMMETRIC = { rotation: 'rotation', tilt: 'tilt', jitter: 'jitter', brightness: 'brightness', gain: 'gain', noise: 'noise', 'view-rotation': 'viewRotation', 'view-shift': 'viewShift', flip: 'sceneFlip' } as const;
@@ -40,4 +41,12 @@ function parseRangeValue(name: string, value: string): [number, number] {
   }
   const v = parseNumber(`--eot ${name}`, value);
   return name === 'blur' ? [0, v] : [v, v];
+}
+
+/** Ranges in `--eot` syntax (the inverse of parseEot), for help texts that show a declared default. */
+export function formatEot(eot: PhysicalEot): string {
+  const names: Record<string, string> = Object.fromEntries([...Object.entries(SYMMETRIC), ...Object.entries(RANGES)].map(([flag, key]) => [key, flag]));
+  return Object.entries(eot)
+    .map(([key, v]) => `${names[key] ?? key}=${Array.isArray(v) ? v.join(':') : String(v)}`)
+    .join(',');
 }

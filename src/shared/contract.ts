@@ -8,7 +8,7 @@ import { PredictFrameParams, PredictFrameResult } from './predictions';
 import { ReadArtifactParams, RunSummary } from './runs';
 import { AddScenesParams, PaletteSummary, PlaceTorsoParams, PlaceTorsoResult, ReadSceneParams, RecordScenesParams, RecordScenesResult, SceneSet, SceneSetInfo } from './scenes';
 import { EnrolFacesParams, EnrolFacesResult, FaceThreshold, GallerySummary, ListGalleriesParams } from './faces';
-import { PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
+import { PATCH_PLACEMENTS, PHYSICAL_ATTACKS, PHYSICAL_GOALS } from './physical-attacks';
 import { firstIssue } from './zod-issue';
 import { DEVICES } from './devices';
 
@@ -22,7 +22,7 @@ export const CONTRACT = {
   describeModel: { params: z.object({ model: z.string().min(1) }), result: ModelInfo },
   importModel: { params: ImportModelParams, result: z.object({ model: ModelSummary }) },
   predictFrame: { params: PredictFrameParams, result: PredictFrameResult },
-  attackDefaults: { params: z.object({ attack: z.enum(PHYSICAL_ATTACKS), goal: z.enum(PHYSICAL_GOALS).optional() }), result: AttackDefaults },
+  attackDefaults: { params: z.object({ attack: z.enum(PHYSICAL_ATTACKS), goal: z.enum(PHYSICAL_GOALS).optional(), placement: z.enum(PATCH_PLACEMENTS).optional() }), result: AttackDefaults },
   digitalDefaults: { params: z.object({ attack: z.enum(DIGITAL_ATTACKS), via: z.enum(TRANSFER_VIA).optional(), norm: z.enum(['linf', 'l2']).optional() }), result: DigitalSettings },
   digitalResults: { params: z.object({ run: Slug }), result: DigitalResults },
   listPalettes: { params: Empty, result: z.object({ palettes: z.array(PaletteSummary) }) },

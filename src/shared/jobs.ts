@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { DEVICES } from './devices';
-import { PHYSICAL_ATTACKS, PHYSICAL_GOALS, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from './physical-attacks';
+import { PATCH_PLACEMENTS, PHYSICAL_ATTACKS, PHYSICAL_GOALS, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from './physical-attacks';
 import { FileName, LimitedBytes, Slug } from './bytes';
 import { DigitalAttackParams } from './digital';
 import { SCENE_SPLITS } from './scenes';
 import { EvaluateFacesParams } from './faces';
 import { EOT_DEFAULTS } from './eot-defaults';
 
-/** Where a hide patch sits on a person: adversarial-yolo's square on the box, or on the chest from pose keypoints. */
-export const PATCH_PLACEMENTS = ['box', 'torso'] as const;
+export { PATCH_PLACEMENTS };
 import { EvalRobustJobParams, TrainJobParams } from './training';
 
 /** Expectation-over-Transformation ranges; each 0 (or an equal min/max) switches it off. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { attackInput, parseNumberFlag, registerPhysicalAttacks } from '../../src/cli/commands/attack-physical';
 import { resolveAttackConfig, type PhysicalAttackConfig } from '../../src/engine/attacks/physical/config';
 import { parseShape } from '../../src/engine/render/shapes';
+import { parseEot } from '../../src/cli/eot-option';
 import { AttackParams } from '../../src/shared/jobs';
 import { GOALS_OF, PHYSICAL_ATTACKS, PHYSICAL_ATTACKS_DECLARED, PHYSICAL_NUMBER_FIELDS, PHYSICAL_NUMBERS, type PhysicalGoal, type PhysicalNumber } from '../../src/shared/physical-attacks';
 
@@ -28,11 +29,22 @@ function engineNumber(c: PhysicalAttackConfig, name: PhysicalNumber): number {
  * Read back from the text a user sees, so a help line that drifts from the engine fails here.
  */
 function helpDefaults(description: string, goals: readonly PhysicalGoal[]): Record<string, string> {
+  description = byPlacement(description).rest;
   const all = /default (\S+?)\)?$/.exec(description);
   if (all) return Object.fromEntries(goals.map((g) => [g, all[1]]));
   const per = /default: ([^)]*)\)$/.exec(description);
   if (!per) throw new Error(`no defaults in '${description}'`);
   return Object.fromEntries(per[1].split(', ').map((part) => part.split(' ') as [string, string]));
+}
+
+/** A help line's "; --placement torso: 0.25" parts (what a placement changes), and the line without them. */
+function byPlacement(description: string): { rest: string; values: Record<string, string> } {
+  const values: Record<string, string> = {};
+  const rest = description.replace(/; --placement (\w+): ([^;)]+)/g, (_, placement: string, value: string) => {
+    values[placement] = value;
+    return '';
+  });
+  return { rest, values };
 }
 
 describe('each physical attack declared once (src/shared/physical-attacks.ts)', () => {
@@ -66,6 +78,23 @@ describe('each physical attack declared once (src/shared/physical-attacks.ts)', 
       });
     }
   }
+
+  it('patch: the help states what --placement torso changes, and it is what the engine runs', () => {
+    const patch = commands.get('patch')!;
+    const option = (flag: string) => patch.options.find((o) => o.long === flag)!;
+    for (const goal of GOALS_OF.patch) {
+      const torso = resolveAttackConfig({ attack: 'patch', goal, model: 'any', scenes: 'any', class: 'person', target: 'target', placement: { kind: 'detect', on: 'torso' } });
+      const stated = byPlacement(option('--size').description).values;
+      expect(Object.keys(stated)).toEqual(['torso']);
+      expect(Number(stated.torso)).toBe(torso.size);
+      expect(byPlacement(option('--sample-by').description).values.torso).toBe(torso.sampleBy);
+      const added = /--placement torso adds (\S+?)\)?$/.exec(option('--eot').description)?.[1] ?? '';
+      expect(torso.eot).toMatchObject(parseEot(added));
+      // The rest of the torso run is the goal's: only the declared fields differ from the box rule's.
+      const box = engineDefaults('patch', goal);
+      expect({ ...torso, size: box.size, sampleBy: box.sampleBy, placement: box.placement, eot: box.eot }).toEqual(box);
+    }
+  });
 
   it('the CLI refuses a value out of its declared range with one line, and the engine takes every value the CLI lets through', () => {
     for (const name of PHYSICAL_NUMBERS) {

@@ -1,11 +1,11 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ATTACK_KINDS, GOALS, HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, SAMPLE_BY, type AttackKind, type PhysicalAttackInput } from '../../engine/attacks/physical/config';
-import { defaultsText, GOALS_OF, PHYSICAL_ATTACKS_DECLARED, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from '../../shared/physical-attacks';
+import { defaultsText, GOALS_OF, PATCH_PLACEMENTS, PHYSICAL_ATTACKS_DECLARED, PHYSICAL_NUMBER_FIELDS, type PhysicalNumber } from '../../shared/physical-attacks';
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical/run';
 import { UserError } from '../../engine/errors';
 import { parseShape } from '../../engine/render/shapes';
-import { parseEot } from '../eot-option';
+import { formatEot, parseEot } from '../eot-option';
 import { note, printJson, println } from '../output';
 import { parseChoice, parseFraction, parseList, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
 
@@ -100,9 +100,9 @@ export function registerPhysicalAttacks(attack: Command): void {
       .option('--val-scenes <scenes>', 'validation scenes (e.g. set:NAME:val): scored every --val-every steps, best patch kept, early stop')
       .option('--val-every <n>', 'steps between validation rounds (50)')
       .option('--val-patience <n>', 'validation rounds without improvement before stopping (4)')
-      .option('--sample-by <what>', `training views draw a scene uniformly (scenes) or a source first, then one of its scenes (sources: a long video cannot crowd out the photos) (scenes)`)
+      .option('--sample-by <what>', `training views draw a scene uniformly (scenes) or a source first, then one of its scenes (sources: a long video cannot crowd out the photos) (${defaultsText(kind, 'sampleBy')})`)
       .option('--seed <n>', 'random seed (same seed, same run)')
-      .option('--eot <spec>', 'transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)')
+      .option('--eot <spec>', `transform ranges, e.g. rotation=20,tilt=30,scale=0.8:1.2,brightness=0.3,blur=1,noise=0.03 (or none)${placementEotText(kind)}`)
       .option('--optimizer <kind>', 'adam or pgd (sign steps)')
       .option(...number('lr'))
       .option('--schedule <kind>', 'learning-rate schedule: constant, cosine or step')
@@ -150,6 +150,14 @@ export function registerPhysicalAttacks(attack: Command): void {
   }
 }
 
+/** "; --placement torso adds crop=0.6:1,flip=0.5": the EOT a placement adds to the defaults, from the declaration. */
+function placementEotText(kind: AttackKind): string {
+  return PATCH_PLACEMENTS.map((p) => {
+    const eot = PHYSICAL_ATTACKS_DECLARED[kind].placementDefaults?.[p]?.eot;
+    return eot ? `; --placement ${p} adds ${formatEot(eot)}` : '';
+  }).join('');
+}
+
 function requireFlag(value: string | undefined, flag: string): string {
   if (!value) throw new UserError(`${flag} is required`);
   return value;
@@ -170,7 +178,7 @@ export function attackInput(kind: AttackKind, f: AttackFlags): PhysicalAttackInp
   const input: PhysicalAttackInput = { attack: kind, model: requireFlag(f.model, '--model'), scenes: requireFlag(f.scenes, '--scenes'), ...goalAndShapeFlags(f) };
   if (f.resolution) input.resolution = parseNumberFlag('resolution', f.resolution);
   if (f.exportSize) input.exportSize = parsePositiveInt('--export-size', f.exportSize);
-  if (f.placement) input.placement = { kind: 'detect', on: parseChoice('--placement', f.placement, ['box', 'torso'] as const) };
+  if (f.placement) input.placement = { kind: 'detect', on: parseChoice('--placement', f.placement, PATCH_PLACEMENTS) };
   if (f.quad) input.placement = { kind: 'quad', quad: parseList('--quad', f.quad, 8) };
   if (f.steps) input.steps = parseNumberFlag('steps', f.steps);
   if (f.batch) input.batch = parseNumberFlag('batch', f.batch);

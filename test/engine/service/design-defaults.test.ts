@@ -42,6 +42,18 @@ describe('the Design form starts from the engine declaration, for every attack k
     }
   }
 
+  for (const placement of ['box', 'torso'] as const) {
+    it(`patch / hide on the ${placement}: choosing the placement loads its defaults, and the form runs what the CLI runs`, async () => {
+      const d = await attackDefaultsHandler({ attack: 'patch', goal: 'hide', placement }, ctx);
+      expect(d.placement).toBe(placement);
+      const form = applyAttackDefaults({ ...structuredClone(DEMO), placement }, d);
+      const app = engineConfigOf(toAttackParams(form));
+      const cli = resolveAttackConfig({ attack: 'patch', goal: 'hide', class: 'person', model: form.model, scenes: app.scenes, placement: { kind: 'detect', on: placement } });
+      expect({ ...tuned(app), sampleBy: app.sampleBy }).toEqual({ ...tuned(cli), sampleBy: cli.sampleBy });
+      expect(app.size).toBe(placement === 'torso' ? 0.25 : 0.2);
+    });
+  }
+
   it('the first-run demo runs the engine defaults of a hide patch', () => {
     const app = engineConfigOf(demoParams());
     const cli = resolveAttackConfig({ attack: 'patch', goal: 'hide', class: 'person', model: DEMO.model, scenes: app.scenes });

@@ -73,10 +73,10 @@ describe('scene sets, torso placement and trials over the API', () => {
     expect(toPhysicalInput(plain.params)).not.toHaveProperty('placement');
   });
 
-  it('places the patch on each person\'s chest from movenet keypoints, sized like the attack', async () => {
+  it('places the patch on each person\'s chest from movenet keypoints, sized like a torso attack', async () => {
     const image = await sharp(imageFixture('person.jpg')).resize(480).jpeg().toBuffer();
     const r = parseResult('placeTorso', await ctx.service.call('placeTorso', { image, model: 'centernet' }));
-    expect(r.size).toBe(attackDefaults('patch', 'hide').size);
+    expect(r.size).toBe(attackDefaults('patch', 'hide', 'torso').size);
     expect(r.people.length).toBeGreaterThan(0);
     const [p] = r.people;
     expect(p.on).toBe('torso');

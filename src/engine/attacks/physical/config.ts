@@ -13,13 +13,14 @@ import {
   PHYSICAL_GOALS,
   PHYSICAL_NUMBER_FIELDS,
   physicalDefaults,
+  SAMPLE_BY,
   type PhysicalAttackKind,
   type PhysicalGoal,
   type PhysicalNumber,
 } from '../../../shared/physical-attacks';
 import { parseShape } from '../../render/shapes';
 
-export { HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT };
+export { HIDE_LOSSES, KEEP_DETECTABLE_WEIGHT, SAMPLE_BY };
 
 export const ATTACK_KINDS = PHYSICAL_ATTACKS;
 export type AttackKind = PhysicalAttackKind;
@@ -52,8 +53,6 @@ export const PlacementSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('centre') }),
 ]);
 export type Placement = z.infer<typeof PlacementSchema>;
-
-export const SAMPLE_BY = ['scenes', 'sources'] as const;
 
 /** Everything a physical attack run needs; run.json stores it with defaults filled in. */
 export const PhysicalAttackSchema = z.object({
@@ -154,7 +153,8 @@ export type PhysicalAttackInput = Partial<Omit<PhysicalAttackConfig, 'eot' | 'op
 export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackConfig {
   if (!PHYSICAL_ATTACKS_DECLARED[input.attack]) throw new UserError(`unknown attack '${String(input.attack)}' (use ${ATTACK_KINDS.join(', ')})`);
   const goal = input.goal ?? GOALS_OF[input.attack][0];
-  const d = physicalDefaults(input.attack, goal);
+  const on = input.placement?.kind === 'detect' ? input.placement.on : undefined;
+  const d = physicalDefaults(input.attack, goal, on);
   const merged = {
     goal,
     shape: parseShape(d.shape),
@@ -165,6 +165,7 @@ export function resolveAttackConfig(input: PhysicalAttackInput): PhysicalAttackC
     batch: d.batch,
     init: d.init,
     hideLoss: d.hideLoss,
+    sampleBy: d.sampleBy,
     keepDetectable: d.keepDetectable,
     ...definedOnly(input),
     eot: { ...d.eot, ...(input.eot ?? {}) },

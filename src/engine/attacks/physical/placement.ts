@@ -4,6 +4,7 @@ import type { Detection } from '../../models/types';
 
 export type { Box } from '../../../shared/box';
 import type { Box } from '../../../shared/box';
+import { TORSO_SIDE_PER_SIZE } from '../../../shared/physical-attacks';
 
 /**
  * A patch on an object: for persons (adversarial-yolo's geometry) a square of side
@@ -69,8 +70,7 @@ export const MIN_KEYPOINT_SCORE = 0.3;
 
 /**
  * A worn print on the chest, from pose keypoints (x, y, score; MoveNet's order: shoulders 5/6,
- * hips 11/12): side = 4 · size · shoulder width (size 0.2 = 0.8 shoulder widths, about what
- * the box rule gives a standing person), centred 40% of the way from the shoulders' midpoint
+ * hips 11/12): side = TORSO_SIDE_PER_SIZE · size · shoulder width, centred 40% of the way from the shoulders' midpoint
  * to the hips' (half a shoulder width below the shoulders without hips), turned with the
  * shoulder line. Undefined when the shoulders are missing, unsure, or too narrow for the box
  * (a person seen from the side): the caller falls back to the box rule.
@@ -91,7 +91,7 @@ export function patchOnTorso(keypoints: readonly (readonly [number, number, numb
     cx = mx + 0.4 * ((lh[0] + rh[0]) / 2 - mx);
     cy = my + 0.4 * ((lh[1] + rh[1]) / 2 - my);
   }
-  const q = centredQuad(0, 0, 4 * size * width, aspect);
+  const q = centredQuad(0, 0, TORSO_SIDE_PER_SIZE * size * width, aspect);
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
   return q.map(([x, y]) => [cx + cos * x - sin * y, cy + sin * x + cos * y]) as unknown as Quad;

@@ -1,9 +1,9 @@
 import { attackDefaults } from '../jobs/attack';
 import type { CallHandler } from '../types';
 
-/** The attack engine's own defaults for a kind and goal (resolveAttackConfig), for the Design form. */
-export const attackDefaultsHandler: CallHandler<'attackDefaults'> = async ({ attack, goal }) => {
-  const c = attackDefaults(attack, goal);
+/** The attack engine's own defaults for a kind, goal and patch placement (resolveAttackConfig), for the Design form. */
+export const attackDefaultsHandler: CallHandler<'attackDefaults'> = async ({ attack, goal, placement }) => {
+  const c = attackDefaults(attack, goal, attack === 'patch' ? placement : undefined);
   return {
     goal: c.goal,
     shape: c.shape.kind,

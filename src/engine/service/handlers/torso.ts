@@ -27,7 +27,7 @@ export const placeTorsoHandler: CallHandler<'placeTorso'> = async ({ image, raw,
   const target = targetFromModel(loaded);
   if (target.task !== 'detector') throw new UserError(`model: ${loaded.name} is not a detector (torso placement needs the people's boxes)`);
   const cls = classIndex(target, className);
-  const side = size ?? attackDefaults('patch', 'hide').size;
+  const side = size ?? attackDefaults('patch', 'hide', 'torso').size;
   const [prediction] = await predictImages(loaded, [{ name: 'frame', image: frame }]);
   const people = objectsOfClass(prediction.detections ?? [], cls, target.threshold);
   estimator ??= movenetEstimator().catch((error: unknown) => {

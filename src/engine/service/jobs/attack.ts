@@ -80,9 +80,10 @@ export const attackJob: JobHandler<'attack'> = {
   },
 };
 
-/** The engine's defaults for an attack kind and goal (its default goal when absent). */
-export function attackDefaults(attack: AttackParams['attack'], goal?: AttackParams['goal']): PhysicalAttackConfig {
+/** The engine's defaults for an attack kind, goal (its default goal when absent) and patch placement. */
+export function attackDefaults(attack: AttackParams['attack'], goal?: AttackParams['goal'], placement?: AttackParams['placement']): PhysicalAttackConfig {
   // Placeholders for what the goal requires (a class, a target); defaults do not depend on them.
   const needs = { class: 'person', target: 'target' };
-  return resolveAttackConfig({ attack, model: 'any', scenes: 'any', ...(goal ? { goal } : {}), ...needs });
+  const on = placement ? { placement: { kind: 'detect' as const, on: placement } } : {};
+  return resolveAttackConfig({ attack, model: 'any', scenes: 'any', ...(goal ? { goal } : {}), ...on, ...needs });
 }
