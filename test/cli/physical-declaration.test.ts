@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { attackInput, parseNumberFlag, registerPhysicalAttacks } from '../../src/cli/commands/attack-physical';
+import { attackInput, nextStep, parseNumberFlag, registerPhysicalAttacks } from '../../src/cli/commands/attack-physical';
 import { resolveAttackConfig, type PhysicalAttackConfig } from '../../src/engine/attacks/physical/config';
 import { parseShape } from '../../src/engine/render/shapes';
 import { parseEot } from '../../src/cli/eot-option';
@@ -121,5 +121,13 @@ describe('each physical attack declared once (src/shared/physical-attacks.ts)', 
         expect(AttackParams.safeParse({ ...base, [key]: max + 1 }).success, `${key} above`).toBe(false);
       }
     }
+  });
+});
+
+describe('the line after a run', () => {
+  it('points a run trained on a set split to its val split, and a plain folder to held-out scenes', () => {
+    expect(nextStep('runs/a', 'set:people:train')).toMatch(/^patchlab eval runs\/a --scenes set:people --split val .*test once/);
+    expect(nextStep('runs/a', 'scenes/')).toBe('patchlab eval runs/a --scenes HELD_OUT_DIR');
+    expect(nextStep('runs/a')).toBe('patchlab eval runs/a --scenes HELD_OUT_DIR');
   });
 });

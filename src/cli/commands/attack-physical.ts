@@ -5,6 +5,7 @@ import { defaultsText, GOALS_OF, PATCH_PLACEMENTS, PHYSICAL_ATTACKS_DECLARED, PH
 import { resumePhysicalAttack, runPhysicalAttack, type PhysicalProgress, type PhysicalRunResult } from '../../engine/attacks/physical/run';
 import { UserError } from '../../engine/errors';
 import { parseShape } from '../../engine/render/shapes';
+import { parseSetSpec } from '../../engine/scenes/resolve';
 import { formatEot, parseEot } from '../eot-option';
 import { note, printJson, println } from '../output';
 import { parseChoice, parseFraction, parseList, parseNonNegativeInt, parseNumber, parsePositiveInt } from '../parse';
@@ -141,7 +142,7 @@ export function registerPhysicalAttacks(attack: Command): void {
             result = await runPhysicalAttack(attackInput(kind, flags), requireFlag(flags.out, '--out'), options);
           }
           bar.stop();
-          report(kind, result, flags.json);
+          report(kind, result, flags.json, flags.resume ? undefined : flags.scenes);
         } finally {
           bar.stop();
           process.off('SIGINT', onSigint);
@@ -262,7 +263,7 @@ export function progressBar(): { update: (p: PhysicalProgress) => void; log: (m:
   };
 }
 
-function report(kind: AttackKind, r: PhysicalRunResult, json?: boolean): void {
+function report(kind: AttackKind, r: PhysicalRunResult, json?: boolean, scenes?: string): void {
   if (json) return printJson(r);
   if (r.status === 'paused') {
     println(`paused after ${r.stepsDone} steps; continue with: patchlab attack ${kind} --resume ${r.dir}`);
@@ -272,5 +273,12 @@ function report(kind: AttackKind, r: PhysicalRunResult, json?: boolean): void {
   println(`patch:   ${r.dir}/patch.png`);
   println(`samples: ${r.dir}/samples.png`);
   println(`steps:   ${r.stepsDone}${r.earlyStopped ? ' (early stop)' : ''}; batch success over the last 10 steps ${(r.recentSuccess * 100).toFixed(0)}%`);
-  println(`next:    patchlab eval ${r.dir} --scenes HELD_OUT_DIR`);
+  println(`next:    ${nextStep(r.dir, scenes)}`);
+}
+
+/** Trained on a set's split: evaluate on its val split (settings are chosen there; test once, at the end). */
+export function nextStep(dir: string, scenes?: string): string {
+  const set = scenes ? parseSetSpec(scenes) : undefined;
+  if (set?.split === 'train') return `patchlab eval ${dir} --scenes set:${set.set} --split val   (choose settings on val; --split test once, at the end)`;
+  return `patchlab eval ${dir} --scenes HELD_OUT_DIR`;
 }
