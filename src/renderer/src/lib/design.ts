@@ -16,4 +16,3 @@ export function sizeRangeOf(f: Pick<DesignForm, 'attack' | 'placement'>): (typeo
   if (f.attack !== 'patch' || f.placement !== 'torso') return range;
   return { ...range, format: (v) => `${(TORSO_SIDE_PER_SIZE * v).toFixed(2)} shoulder w.` };
 }
-
