@@ -128,7 +128,8 @@ describe('faces, scene sets and trials in Chromium', () => {
     await design.getByTestId('scene-split').selectOption('test');
     await design.getByTestId('placement').selectOption('torso');
     // A chest print loads the torso defaults: one shoulder width, not the box rule's 20% of the diagonal.
-    await design.getByText('1.00 shoulder w.').waitFor();
+    await design.getByText('Shoulder widths').waitFor();
+    await design.getByText('×1.00', { exact: true }).waitFor();
     await design.getByTestId('split-counts').scrollIntoViewIfNeeded();
     await screenshot(page, 'design-scene-split');
     expect(pageErrors).toEqual([]);

@@ -14,5 +14,5 @@ export const SIZE_RANGE: Record<DesignForm['attack'], { label: string; min: numb
 export function sizeRangeOf(f: Pick<DesignForm, 'attack' | 'placement'>): (typeof SIZE_RANGE)[DesignForm['attack']] {
   const range = SIZE_RANGE[f.attack];
   if (f.attack !== 'patch' || f.placement !== 'torso') return range;
-  return { ...range, format: (v) => `${(TORSO_SIDE_PER_SIZE * v).toFixed(2)} shoulder w.` };
+  return { ...range, label: 'Shoulder widths', format: (v) => `×${(TORSO_SIDE_PER_SIZE * v).toFixed(2)}` };
 }
