@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import { resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/physical/config';
+import { onTorso, resolveAttackConfig, type PhysicalAttackConfig, type PhysicalAttackInput } from '../attacks/physical/config';
 import { zooFaceDetector, type FaceDetector } from '../attacks/physical/faces';
 import { targetFromModel } from '../attacks/physical/model-target';
 import { objectsOfClass } from '../attacks/physical/placement';
@@ -323,7 +323,7 @@ async function makeJudge(config: PhysicalAttackConfig, target: AttackTarget, pre
     let unmatched = 0;
     // A chest print scored on everyone counts people whose chest is below the frame as not hidden;
     // without --min-visible the user is told how many, so the two numbers are read together.
-    const torso = config.placement.kind === 'detect' && config.placement.on === 'torso';
+    const torso = onTorso(config.attack, config.placement);
     const minVisible = options.minVisible > 0 ? options.minVisible : torso ? TORSO_IN_VIEW : 0;
     const truth: Box[][] = prepared.quads.map((quads, i) => {
       const objects = stored ? [...stored[i]] : objectsOfClass(clean[i].detections ?? [], c, target.threshold).map((d) => d.box);

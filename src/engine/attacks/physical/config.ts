@@ -54,6 +54,11 @@ export const PlacementSchema = z.discriminatedUnion('kind', [
 ]);
 export type Placement = z.infer<typeof PlacementSchema>;
 
+/** Whether patches go on the chest from pose keypoints: only patches take torso placement (stickers and glasses ignore it). */
+export function onTorso(attack: AttackKind, placement: Placement): boolean {
+  return attack === 'patch' && placement.kind === 'detect' && placement.on === 'torso';
+}
+
 /** Everything a physical attack run needs; run.json stores it with defaults filled in. */
 export const PhysicalAttackSchema = z.object({
   attack: z.enum(ATTACK_KINDS),

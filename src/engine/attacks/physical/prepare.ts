@@ -4,7 +4,7 @@ import { decodeImage } from '../../image/image';
 import type { Quad } from '../../../shared/homography';
 import type { PatchMask } from '../../render/shapes';
 import type { Plane } from '../../render/texture';
-import type { PhysicalAttackConfig } from './config';
+import { onTorso, type PhysicalAttackConfig } from './config';
 import { alignFace, mainFace, zooFaceDetector, type FaceDetector } from './faces';
 import { keepDetectable } from '../../faces/detectable';
 import { loadModel } from '../../models/loaded';
@@ -81,7 +81,7 @@ export async function prepareAttack(config: PhysicalAttackConfig, target: Attack
   }
   const predictions = target.task === 'classifier' || (placement.kind === 'detect' && !stored) ? await predictPlanes(target, scenes) : [];
   if (stored) note(`${config.scenes}: ${target.name}'s ${config.class} boxes read from the scene set (not detected again)`);
-  const torso = placement.kind === 'detect' && placement.on === 'torso' && config.attack === 'patch';
+  const torso = onTorso(config.attack, placement);
   const poses = torso ? await torsoKeypoints(selection, files, scenes.transforms, stored ?? predictions.map((p) => objectsOfClass(p.detections ?? [], cls as number, (placement.kind === 'detect' && placement.minScore) || target.threshold).map((d) => d.box))) : undefined;
   const torsoCount = [0, 0];
   const quads: Quad[][] = scenes.transforms.map((t, i) => {
